@@ -8,6 +8,7 @@ import type { TimeSeries } from '../../src/lib/prompb/types.js';
 import type { IngestSink } from '../../src/app/agent/ingest/common.js';
 import type { IngestConfig } from '../../src/app/agent/ingest/flags.js';
 import { makeIngestRouter } from '../../src/app/agent/ingest/router.js';
+import { CollectingSink } from '../../src/testing/ingest-sink.js';
 import type { IngestCodecs } from '../../src/app/agent/ingest/router.js';
 import { startIngestListeners } from '../../src/app/agent/ingest/listeners.js';
 import type { IngestListeners } from '../../src/app/agent/ingest/listeners.js';
@@ -27,34 +28,32 @@ export function toImportLines(series: TimeSeries[]): string {
 
 /**
  * A sink writing into VictoriaMetrics through its /api/v1/import JSON-lines API; series with NaN or Inf
- * samples (which v1.79's JSON import cannot carry) go through /api/v1/write instead. settle() waits for
- * the writes in flight.
+ * samples (which v1.79's JSON import cannot carry) go through /api/v1/write instead. The series are
+ * collected and written by settle(), which resolves once they are stored.
  */
 export function makeImportSink(vmURL: string): { sink: IngestSink; settle(): Promise<void> } {
-  const pending = new Set<Promise<void>>();
-  const post = (path: string, body: string | Uint8Array, headers: Record<string, string> = {}): void => {
-    const p = fetch(`${vmURL}${path}`, { method: 'POST', body, headers })
-      .then(async (r) => {
-        if (!r.ok) throw new Error(`write into VictoriaMetrics failed: ${r.status} ${await r.text()}`);
-      })
-      .finally(() => pending.delete(p));
-    pending.add(p);
-  };
-  const sink: IngestSink = (series) => {
-    const finite = series.filter((ts) => ts.samples.every((s) => Number.isFinite(s.value)));
-    const special = series.filter((ts) => !finite.includes(ts));
-    if (finite.length > 0) post('/api/v1/import', toImportLines(finite));
-    if (special.length > 0) {
-      post('/api/v1/write', new Uint8Array(snappy.compressSync(encodeWriteRequest(special))), {
-        'Content-Encoding': 'snappy',
-      });
-    }
-    return true;
+  const sink = new CollectingSink();
+  const post = async (
+    path: string,
+    body: string | Uint8Array,
+    headers: Record<string, string> = {},
+  ): Promise<void> => {
+    const r = await fetch(`${vmURL}${path}`, { method: 'POST', body, headers });
+    if (!r.ok) throw new Error(`write into VictoriaMetrics failed: ${r.status} ${await r.text()}`);
   };
   return {
     sink,
     settle: async () => {
-      while (pending.size > 0) await Promise.all([...pending]);
+      const series = sink.series.slice();
+      sink.clear();
+      const finite = series.filter((ts) => ts.samples.every((s) => Number.isFinite(s.value)));
+      const special = series.filter((ts) => !finite.includes(ts));
+      if (finite.length > 0) await post('/api/v1/import', toImportLines(finite));
+      if (special.length > 0) {
+        await post('/api/v1/write', new Uint8Array(snappy.compressSync(encodeWriteRequest(special))), {
+          'Content-Encoding': 'snappy',
+        });
+      }
     },
   };
 }

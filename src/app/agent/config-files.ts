@@ -96,8 +96,10 @@ export class ConfigFiles {
   relabelFunctions(): {
     global: ((l: Label[]) => Label[]) | undefined;
     perUrl: Array<((l: Label[]) => Label[]) | undefined>;
+    version: () => string;
   } {
     return {
+      version: () => this.#rw.digest,
       global: this.#rw.global ? (l) => this.#rw.global!.apply(l) : undefined,
       perUrl: this.#rw.perUrl.map((p, i) => (p ? (l: Label[]) => this.#rw.perUrl[i]!.apply(l) : undefined)),
     };

@@ -72,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
       parseExtraLabels(f.remoteWrite.label.values),
       rw.global,
       rw.perUrl,
+      rw.version,
     );
   } catch (err) {
     log.error((err as Error).message);
@@ -102,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
   // Pushed data takes the same road as scraped data: -remoteWrite.label, global and per-URL relabeling,
   // the per-URL queues.
   const ingestCfg = resolveIngestConfig(ingestFlags);
-  const sink = (series: Parameters<Fanout['pushSeries']>[0]): boolean => fanout.pushSeries(series);
+  const sink = fanout;
   const ingestRouter = makeIngestRouter(ingestCfg, sink, {
     prometheus: { parseText, parseSeriesKey },
     decodeWriteRequest,

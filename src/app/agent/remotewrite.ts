@@ -3,7 +3,7 @@
 // app/vmagent/remotewrite).
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { Label, TimeSeries } from '../../lib/prompb/types.js';
+import type { Label } from '../../lib/prompb/types.js';
 import { encodeLabels, hashLabels } from '../../lib/prompb/encode.js';
 import { RemoteWriteClient } from '../../lib/remotewrite/client.js';
 import type { SeriesRoute } from '../../lib/promscrape/sink.js';
@@ -22,6 +22,20 @@ interface Route {
   hash: number[];
 }
 
+// The push route of a series that global relabeling drops (or every URL's relabeling): its samples are
+// counted in vmagent_remotewrite_global_relabel_metrics_dropped_total, as vmagent counts each one.
+const droppedRoute: Route = { enc: [], hash: [] };
+
+function encodeRoute(sets: Array<Label[] | undefined>): Route {
+  const route: Route = { enc: [], hash: [] };
+  for (const ls of sets) {
+    const enc = ls && encodeLabels(ls);
+    route.enc.push(enc);
+    route.hash.push(enc ? hashLabels(enc) : 0);
+  }
+  return route;
+}
+
 function byName(a: Label, b: Label): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
@@ -37,6 +51,7 @@ export class Fanout implements ArenaSink {
   readonly #extraLabels: Label[];
   readonly #globalRelabel: RelabelFn | undefined;
   readonly #urlRelabel: Array<RelabelFn | undefined>;
+  readonly #relabelVersion: () => string;
   readonly #rowsPushed = defaultRegistry.counter('vmagent_remotewrite_global_rows_pushed_total');
   readonly #dropped = defaultRegistry.counter('vmagent_remotewrite_global_relabel_metrics_dropped_total');
 
@@ -45,11 +60,13 @@ export class Fanout implements ArenaSink {
     extraLabels: Label[],
     globalRelabel: RelabelFn | undefined,
     urlRelabel: Array<RelabelFn | undefined>,
+    relabelVersion: () => string = () => '',
   ) {
     this.#clients = clients;
     this.#extraLabels = extraLabels;
     this.#globalRelabel = globalRelabel;
     this.#urlRelabel = urlRelabel;
+    this.#relabelVersion = relabelVersion;
   }
 
   get destinations(): number {
@@ -57,6 +74,14 @@ export class Fanout implements ArenaSink {
   }
 
   routeLabels(labels: Label[]): Array<Label[] | undefined> | undefined {
+    const sets = this.#relabel(labels);
+    if (sets === null) this.#dropped.inc();
+    return sets ?? undefined;
+  }
+
+  // The final label sets per URL; null when global relabeling drops the series, undefined when every
+  // URL's relabeling does.
+  #relabel(labels: Label[]): Array<Label[] | undefined> | undefined | null {
     let ls = labels.slice();
     for (const x of this.#extraLabels) {
       const i = ls.findIndex((l) => l.name === x.name);
@@ -65,10 +90,7 @@ export class Fanout implements ArenaSink {
     }
     if (this.#globalRelabel) {
       ls = finalizeLabels(this.#globalRelabel(ls));
-      if (ls.length === 0) {
-        this.#dropped.inc();
-        return undefined;
-      }
+      if (ls.length === 0) return null;
     }
     const out: Array<Label[] | undefined> = [];
     let any = false;
@@ -90,14 +112,7 @@ export class Fanout implements ArenaSink {
 
   route(labels: Label[]): SeriesRoute | undefined {
     const sets = this.routeLabels(labels);
-    if (!sets) return undefined;
-    const route: Route = { enc: [], hash: [] };
-    for (const ls of sets) {
-      const enc = ls && encodeLabels(ls);
-      route.enc.push(enc);
-      route.hash.push(enc ? hashLabels(enc) : 0);
-    }
-    return route;
+    return sets && encodeRoute(sets);
   }
 
   append(r: SeriesRoute, value: number, timestampMs: number): void {
@@ -135,18 +150,29 @@ export class Fanout implements ArenaSink {
     this.#rowsPushed.inc();
   }
 
-  /**
-   * Pushes decoded series (push ingestion); false, with nothing pushed, when a memory-only queue is full
-   * (the handler answers 429).
-   */
-  pushSeries(series: TimeSeries[]): boolean {
+  // Push ingestion (IngestSink): the handlers cache pushRoute's result per series and call pushSample.
+
+  /** False while a memory-only queue is full: push handlers answer 429. */
+  acceptsPush(): boolean {
     for (const c of this.#clients) if (!c.acceptsPush()) return false;
-    for (const ts of series) {
-      const route = this.route(ts.labels);
-      if (!route) continue;
-      for (const s of ts.samples) this.append(route, s.value, s.timestampMs);
-    }
     return true;
+  }
+
+  /** Changes when the relabel files are reloaded: cached push routes are stale then. */
+  routeVersion(): string {
+    return this.#relabelVersion();
+  }
+
+  /** The route of a pushed series; a dropped series gets a route that counts its samples as dropped. */
+  pushRoute(labels: Label[]): SeriesRoute {
+    const sets = this.#relabel(labels);
+    if (sets === null) return droppedRoute;
+    return sets ? encodeRoute(sets) : { enc: [], hash: [] };
+  }
+
+  pushSample(r: SeriesRoute, value: number, timestampMs: number): void {
+    if (r === droppedRoute) this.#dropped.inc();
+    else this.append(r, value, timestampMs);
   }
 
   flush(): void {

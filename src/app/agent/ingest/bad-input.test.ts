@@ -8,7 +8,7 @@ import net from 'node:net';
 import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import snappy from 'snappy';
-import type { TimeSeries } from '../../../lib/prompb/types.js';
+import { CollectingSink } from '../../../testing/ingest-sink.js';
 import { defaultRegistry } from '../../../lib/metrics/registry.js';
 import { setupLogger } from '../../../lib/logger/logger.js';
 import { defaultIngestConfig } from './flags.js';
@@ -18,14 +18,8 @@ import type { IngestListeners } from './listeners.js';
 
 setupLogger({ sink: () => {} });
 
-const got: Array<{ type: string; series: TimeSeries[] }> = [];
-let accept = true;
-const sink = (series: TimeSeries[], type: string): boolean => {
-  if (!accept) return false;
-  got.push({ type, series });
-  return true;
-};
-const names = (): string[] => got.flatMap((g) => g.series.map((s) => s.labels[0]!.value)).sort();
+const sink = new CollectingSink();
+const names = (): string[] => sink.series.map((s) => s.labels[0]!.value).sort();
 
 const cfg = defaultIngestConfig({
   influxMaxRequestSize: 1024 * 1024,
@@ -62,7 +56,7 @@ async function post(
   body: Buffer | string,
   headers: Record<string, string> = {},
 ): Promise<[number, string]> {
-  got.length = 0;
+  sink.clear();
   const res = await fetch(base + path, {
     method: 'POST',
     headers,
@@ -153,13 +147,13 @@ test('HTTP: gzip, deflate, zstd and snappy bodies decode', async () => {
 test('HTTP: back-pressure answers 429 and counts nothing as inserted', async () => {
   const inserted = defaultRegistry.counter('vmagent_rows_inserted_total{type="influx"}');
   const before = inserted.value;
-  accept = false;
+  sink.accepting = false;
   try {
     const [s, text] = await post('/write', 'm v=1\n');
     assert.equal(s, 429);
     assert.match(text, /queues are full/);
   } finally {
-    accept = true;
+    sink.accepting = true;
   }
   assert.equal(inserted.value, before);
 });
@@ -196,12 +190,12 @@ async function waitUntil(cond: () => boolean, what: string): Promise<void> {
 }
 
 test('TCP: bad lines skipped, good lines delivered, a too long line closes the connection', async () => {
-  got.length = 0;
+  sink.clear();
   const port = listeners.ports.get('graphite-tcp')!;
   await tcpSession(port, (s) => s.end('g.ok 1 1700000000\ng.bad x\ng.ok2 2 1700000000\n'));
   await waitUntil(() => names().length === 2, 'good graphite lines arrive');
   assert.deepEqual(names(), ['g.ok', 'g.ok2']);
-  got.length = 0;
+  sink.clear();
   // 300 KiB without a line break (> 256 KiB): the server must close the connection by itself.
   await tcpSession(port, (s) => {
     s.write('g.before 1 1700000000\n');
@@ -226,7 +220,7 @@ test('TCP: idle clients are closed, connections beyond the limit are refused', a
 });
 
 test('UDP: a datagram with bad lines still delivers its good lines', async () => {
-  got.length = 0;
+  sink.clear();
   const port = listeners.ports.get('opentsdb-udp')!;
   const sock = dgram.createSocket('udp4');
   await new Promise<void>((r) =>
@@ -238,7 +232,7 @@ test('UDP: a datagram with bad lines still delivers its good lines', async () =>
 });
 
 test('OpenTSDB port: HTTP and telnet on one port', async () => {
-  got.length = 0;
+  sink.clear();
   const port = listeners.ports.get('opentsdb-tcp')!;
   const res = await fetch(`http://127.0.0.1:${port}/api/put`, {
     method: 'POST',

@@ -10,22 +10,35 @@ import { RequestError } from '../../../lib/protoparser/protoparserutil/body.js';
 import { parseExtraLabels } from '../../../lib/protoparser/protoparserutil/extra-labels.js';
 import type { IngestConfig } from './flags.js';
 
+/** An opaque delivery plan for one pushed series, made by IngestSink.pushRoute. */
+export type PushRoute = object;
+
 /**
- * Where pushed series go (global relabeling, then the remote-write queues). `type` labels
- * vmagent_rows_inserted_total. Returns false when the queues are full: the handler answers 429 and
- * counts nothing as inserted. The sink owns the arrays after the call, but Label objects may be shared
- * between series of one call (the fields of one influx line share their tags): relabel by building new
- * labels, never by assigning to `label.value`. Called with at most maxBatchSeries series.
+ * Where pushed series go: the agent's remote-write fan-out (-remoteWrite.label, global and per-URL
+ * relabeling, the per-URL queues) or a test double. `pushRoute` is the cold path, called once per new
+ * series (handlers cache its result); `pushSample` is the hot path, called for every sample.
  */
-export type IngestSink = (series: TimeSeries[], type: string) => boolean;
+export interface IngestSink {
+  /** False while the queues refuse pushed data: the handler answers 429. Asked before every block. */
+  acceptsPush(): boolean;
+  /** Changes when routes made earlier are stale (the relabel files were reloaded). */
+  routeVersion(): string;
+  /**
+   * The route of a series with these labels (limits already checked). Never fails: a series that
+   * relabeling drops gets a route whose samples are counted as dropped. The sink owns the array.
+   */
+  pushRoute(labels: Label[]): PushRoute;
+  /** Appends one sample of a routed series. */
+  pushSample(route: PushRoute, value: number, timestampMs: number): void;
+}
 
 /** A push request handler on plain node:http objects; it always answers and never rejects. */
 export type IngestHandler = (req: IncomingMessage, res: ServerResponse, sink: IngestSink) => Promise<void>;
 
 const log = getThrottledLogger('app/agent/ingest');
 
-/** The most series handed to the sink in one call. */
-export const maxBatchSeries = 10_000;
+/** How many rows a pusher takes between two checks of the queues (back-pressure within a big block). */
+export const maxBatchRows = 10_000;
 
 /** How many line errors a response body lists. */
 export const maxReportedErrors = 10;
@@ -68,7 +81,13 @@ export class LineErrors {
   }
 }
 
-/** Drops series that break -maxLabelsPerTimeseries/-maxLabelNameLen/-maxLabelValueLen, counting each. */
+/** A label limit a series broke: the counter of its reason and the message to log. */
+export interface LimitBreak {
+  readonly counter: Counter;
+  readonly message: string;
+}
+
+/** Checks -maxLabelsPerTimeseries/-maxLabelNameLen/-maxLabelValueLen. */
 export class LabelLimits {
   readonly #maxLabels: number;
   readonly #maxName: number;
@@ -81,20 +100,26 @@ export class LabelLimits {
     this.#maxName = cfg.maxLabelNameLen;
     this.#maxValue = cfg.maxLabelValueLen;
   }
-  /** Returns undefined when the labels are within the limits, else the reason (and counts it). */
-  check(labels: Label[]): string | undefined {
+  /** Returns undefined when the labels are within the limits, else the limit broken (not yet counted). */
+  check(labels: Label[]): LimitBreak | undefined {
     if (labels.length > this.#maxLabels) {
-      this.#tooMany.inc();
-      return `too many labels: ${labels.length}; mustn't exceed -maxLabelsPerTimeseries=${this.#maxLabels}`;
+      return {
+        counter: this.#tooMany,
+        message: `too many labels: ${labels.length}; mustn't exceed -maxLabelsPerTimeseries=${this.#maxLabels}`,
+      };
     }
     for (const l of labels) {
       if (l.name.length > this.#maxName) {
-        this.#longName.inc();
-        return `too long label name ${JSON.stringify(l.name.slice(0, 64))}; mustn't exceed -maxLabelNameLen=${this.#maxName}`;
+        return {
+          counter: this.#longName,
+          message: `too long label name ${JSON.stringify(l.name.slice(0, 64))}; mustn't exceed -maxLabelNameLen=${this.#maxName}`,
+        };
       }
       if (l.value.length > this.#maxValue) {
-        this.#longValue.inc();
-        return `too long value for label ${JSON.stringify(l.name)}; mustn't exceed -maxLabelValueLen=${this.#maxValue}`;
+        return {
+          counter: this.#longValue,
+          message: `too long value for label ${JSON.stringify(l.name)}; mustn't exceed -maxLabelValueLen=${this.#maxValue}`,
+        };
       }
     }
     return undefined;
@@ -134,17 +159,27 @@ export function queueFullError(): RequestError {
 }
 
 /**
- * Batches converted series to the sink with label limits applied. `rows` is what
- * vmagent_rows_inserted_total counts (influx: fields; import: samples). Throws the 429 RequestError on
- * back-pressure.
+ * A pushed series as the handlers cache it: its route, or the label limit it broke (then route is
+ * undefined and every sample of it is counted as ignored).
  */
-export class SeriesPusher {
+export interface CachedRoute {
+  readonly route: PushRoute | undefined;
+  readonly limit: LimitBreak | undefined;
+}
+
+/**
+ * Delivers the rows of one request or connection to the sink, block by block: `begin()` before each
+ * block (throws the 429 RequestError when the queues refuse data, so nothing of that block is taken),
+ * then `resolve()` once per new series (label limits, then the sink's route) and `sample()` per row,
+ * then `end()`, which counts the block's rows in vmagent_rows_inserted_total{type}. Handlers keep the
+ * CachedRoute of each series in a RouteCache, so steady pushers skip resolve().
+ */
+export class RowPusher {
   readonly type: string;
+  readonly errors: LineErrors;
   readonly #sink: IngestSink;
   readonly #limits: LabelLimits;
   readonly #inserted: Counter;
-  readonly errors: LineErrors;
-  #batch: TimeSeries[] = [];
   #rows = 0;
   constructor(type: string, sink: IngestSink, limits: LabelLimits, errors: LineErrors) {
     this.type = type;
@@ -153,28 +188,61 @@ export class SeriesPusher {
     this.errors = errors;
     this.#inserted = counter(`vmagent_rows_inserted_total{type="${type}"}`);
   }
-  /** Queues one series; returns false when it broke a label limit (already counted). Throws the 429 RequestError when a full batch is refused. */
-  add(ts: TimeSeries): boolean {
-    const why = this.#limits.check(ts.labels);
-    if (why !== undefined) {
-      log.warn(`ignoring ${this.type} series: ${why}`);
-      return false;
-    }
-    this.#batch.push(ts);
-    this.#rows += ts.samples.length;
-    // Bound the batch a large body can build up (vmagent pushes per parsed block, too).
-    if (this.#batch.length >= maxBatchSeries) this.flush();
-    return true;
+
+  /** Starts a block; throws the 429 RequestError when the sink refuses pushed data. */
+  begin(): void {
+    if (!this.#sink.acceptsPush()) throw queueFullError();
   }
-  /** Sends the queued series; throws RequestError 429 when the sink refuses them. */
-  flush(): void {
-    if (this.#batch.length === 0) return;
-    const batch = this.#batch;
-    const rows = this.#rows;
-    this.#batch = [];
+
+  /** The cold path: checks the label limits and asks the sink for the route. */
+  resolve(labels: Label[]): CachedRoute {
+    const limit = this.#limits.check(labels);
+    if (limit) return { route: undefined, limit };
+    return { route: this.#sink.pushRoute(labels), limit: undefined };
+  }
+
+  /**
+   * The hot path: one row of a resolved series. Every maxBatchRows rows it asks the queues again and
+   * throws the 429 RequestError when they refuse more (the rows before stay taken).
+   */
+  sample(r: CachedRoute, value: number, timestampMs: number): void {
+    if (r.route === undefined) {
+      this.#ignore(r.limit!);
+      return;
+    }
+    if (++this.#rows % maxBatchRows === 0) this.#recheck();
+    this.#sink.pushSample(r.route, value, timestampMs);
+  }
+
+  /** Ends a block: counts its rows as inserted. */
+  end(): void {
+    this.#inserted.add(this.#rows);
     this.#rows = 0;
-    if (!this.#sink(batch, this.type)) throw queueFullError();
-    this.#inserted.add(rows);
+  }
+
+  #recheck(): void {
+    if (this.#sink.acceptsPush()) return;
+    this.#rows--;
+    this.end();
+    throw queueFullError();
+  }
+
+  #ignore(limit: LimitBreak): void {
+    limit.counter.inc();
+    log.warn(`ignoring ${this.type} series: ${limit.message}`);
+  }
+}
+
+/**
+ * Pushes whole decoded series without caching their routes (the protocols whose series arrive already
+ * decoded, e.g. OTLP and OpenTSDB's JSON). Call begin() before a batch and end() after it.
+ */
+export class SeriesPusher extends RowPusher {
+  /** Pushes one series; returns false when it broke a label limit (already counted). */
+  add(ts: TimeSeries): boolean {
+    const r = this.resolve(ts.labels);
+    for (const s of ts.samples) this.sample(r, s.value, s.timestampMs);
+    return r.route !== undefined;
   }
 }
 

@@ -28,6 +28,7 @@ export interface IngestFlags {
   opentelemetryMaxRequestSize: Flag<number>;
   tcpIdleTimeoutMs: Flag<number>;
   tcpMaxConnections: Flag<number>;
+  routeCacheSize: Flag<number>;
 }
 
 /** Declares the ingestion flags on fs (vmagent names; the two -ingest.tcp* flags are Lookout's own). */
@@ -156,6 +157,11 @@ export function addIngestFlags(fs: FlagSet): IngestFlags {
       'ingest.maxTCPConnections',
       1000,
       'The maximum number of concurrent TCP connections per Graphite, InfluxDB or OpenTSDB listener; further connections are closed at once and counted (Lookout extension)',
+    ),
+    routeCacheSize: fs.bytes(
+      'ingest.routeCacheSize',
+      64 * 1024 * 1024,
+      'The memory budget for remembering pushed series (their labels after relabeling, encoded for remote write), so that series pushed again skip parsing and relabeling; when full it is emptied and refills. See lookout_ingest_route_cache_bytes (Lookout extension)',
     ),
   };
 }

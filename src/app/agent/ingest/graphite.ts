@@ -29,8 +29,9 @@ export function makeGraphiteStreamHandler(
       chunks,
       { trimMs: cfg.graphiteTrimTimestampMs },
       (rows) => {
+        pusher.begin();
         for (const r of rows) pusher.add(graphiteRowToSeries(r));
-        pusher.flush();
+        pusher.end();
       },
       pusher.errors.add,
     );

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TimeSeries } from '../../../lib/prompb/types.js';
+import { CollectingSink } from '../../../testing/ingest-sink.js';
 import { setupLogger } from '../../../lib/logger/logger.js';
 import { encodeExportMetricsServiceRequest } from '../../../lib/protoparser/opentelemetry/encode.js';
 import { defaultIngestConfig } from './flags.js';
@@ -13,27 +14,20 @@ import { parsePushgatewayPath } from './prometheusimport.js';
 
 setupLogger({ sink: () => {} });
 
-const got: TimeSeries[] = [];
+const sink = new CollectingSink();
 const servers: http.Server[] = [];
 
 async function start(cfg: IngestConfig): Promise<string> {
-  const route = makeIngestRouter(
-    cfg,
-    (s) => {
-      got.push(...s);
-      return true;
+  const route = makeIngestRouter(cfg, sink, {
+    decodeWriteRequest: () => [
+      { labels: [{ name: '__name__', value: 'rw' }], samples: [{ value: 1, timestampMs: 5 }] },
+    ],
+    prometheus: {
+      parseText: (body, onRow) =>
+        body.split('\n').forEach((l) => l && onRow(l.split(' ')[0]!, Number(l.split(' ')[1]), undefined)),
+      parseSeriesKey: (key) => [{ name: '__name__', value: key }],
     },
-    {
-      decodeWriteRequest: () => [
-        { labels: [{ name: '__name__', value: 'rw' }], samples: [{ value: 1, timestampMs: 5 }] },
-      ],
-      prometheus: {
-        parseText: (body, onRow) =>
-          body.split('\n').forEach((l) => l && onRow(l.split(' ')[0]!, Number(l.split(' ')[1]), undefined)),
-        parseSeriesKey: (key) => [{ name: '__name__', value: key }],
-      },
-    },
-  );
+  });
   const server = http.createServer((req, res) => void (route(req, res) || res.writeHead(404).end()));
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -62,10 +56,10 @@ async function push(
   body: string | Uint8Array,
   headers: Record<string, string> = {},
 ): Promise<[number, string[]]> {
-  got.length = 0;
+  sink.clear();
   const res = await fetch(url, { method: 'POST', body, headers });
   await res.text();
-  return [res.status, got.map(show)];
+  return [res.status, sink.series.map(show)];
 }
 
 test('influx naming flags and db label', async () => {
@@ -136,23 +130,21 @@ test('remote write and OTLP reach the sink with extra labels', async () => {
   );
 });
 
-test('large bodies reach the sink in bounded batches', async () => {
+test('large bodies: the queues are asked again every 10,000 rows', async () => {
   const lines = Array.from({ length: 25_000 }, (_, i) => `m,i=${i} v=${i} 1700000000`).join('\n');
-  let calls = 0;
-  const route = makeIngestRouter(defaultIngestConfig(), (s) => {
-    calls++;
-    assert.ok(s.length <= 10_000);
-    got.push(...s);
-    return true;
-  });
+  const big = new CollectingSink();
+  let asked = 0;
+  big.acceptsPush = () => (asked++, true);
+  const route = makeIngestRouter(defaultIngestConfig(), big);
   const server = http.createServer((req, res) => void route(req, res));
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const [status, series] = await push(
-    `http://127.0.0.1:${(server.address() as AddressInfo).port}/write`,
-    lines,
-  );
-  assert.equal(status, 204);
-  assert.equal(series.length, 25_000);
-  assert.equal(calls, 3);
+  const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/write`, {
+    method: 'POST',
+    body: lines,
+  });
+  assert.equal(res.status, 204);
+  assert.equal(big.series.length, 25_000);
+  // Once before the block, then after rows 10,000 and 20,000.
+  assert.equal(asked, 3);
 });

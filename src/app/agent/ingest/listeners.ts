@@ -21,7 +21,7 @@ export interface IngestListeners {
   close(): Promise<void>;
 }
 
-type StreamHandler = (chunks: Socket | Iterable<Buffer>) => Promise<boolean>;
+type StreamHandler = (chunks: Socket | Iterable<Buffer>) => Promise<unknown>;
 
 function makeOpenTSDBHTTPServer(cfg: IngestConfig, sink: IngestSink): http.Server {
   const handler = makeOpenTSDBHTTPHandler(cfg);
@@ -81,7 +81,7 @@ export async function startIngestListeners(cfg: IngestConfig, sink: IngestSink):
     const udpAddr = `${host?.includes(':') ? `[${host}]` : (host ?? '')}:${ports.get(`${type}-tcp`)!}`;
     await add(
       `${type}-udp`,
-      startUDPLineServer({ addr: udpAddr, flagName, type, onPacket: (p) => handle([p]) }),
+      startUDPLineServer({ addr: udpAddr, flagName, type, onPacket: (p) => handle([p]).then(() => true) }),
     );
   };
   if (cfg.graphiteListenAddr !== '') {

@@ -42,9 +42,10 @@ export function makeOpenTelemetryHandler(cfg: IngestConfig): IngestHandler {
         },
       );
       const pusher = new SeriesPusher('opentelemetry', sink, limits, new LineErrors('opentelemetry'));
+      pusher.begin();
       for (const ts of series)
         pusher.add(extra.length > 0 ? { labels: addExtraLabels(ts.labels, extra), samples: ts.samples } : ts);
-      pusher.flush();
+      pusher.end();
       res.writeHead(200, { 'Content-Type': 'application/x-protobuf' });
       res.end();
     } catch (err) {

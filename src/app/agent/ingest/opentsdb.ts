@@ -44,8 +44,9 @@ export function makeOpenTSDBStreamHandler(
       chunks,
       { trimMs: cfg.opentsdbTrimTimestampMs },
       (rows) => {
+        pusher.begin();
         for (const r of rows) pusher.add(toSeries(r.metric, r.tags, r.value, r.timestampMs, []));
-        pusher.flush();
+        pusher.end();
       },
       pusher.errors.add,
     );
@@ -71,8 +72,9 @@ export function makeOpenTSDBHTTPHandler(cfg: IngestConfig): IngestHandler {
         },
         (i, msg) => pusher.errors.add(i + 1, `data point #${i}`, msg),
       );
+      pusher.begin();
       for (const r of rows) pusher.add(toSeries(r.metric, r.tags, r.value, r.timestampMs, extra));
-      pusher.flush();
+      pusher.end();
       respondOk(res, pusher.errors);
     } catch (err) {
       drain(req);

@@ -97,6 +97,7 @@ export function makePrometheusImportHandler(cfg: IngestConfig, parser: Prometheu
       );
       const pusher = new SeriesPusher('prometheus', sink, limits, new LineErrors('prometheus'));
       const nowMs = defaultTs || Date.now();
+      pusher.begin();
       parser.parseText(
         body.toString('utf8'),
         (key, value, tsMs) => {
@@ -105,7 +106,7 @@ export function makePrometheusImportHandler(cfg: IngestConfig, parser: Prometheu
         },
         pusher.errors.add,
       );
-      pusher.flush();
+      pusher.end();
       respondOk(res, pusher.errors);
     } catch (err) {
       drain(req);

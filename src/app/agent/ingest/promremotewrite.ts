@@ -48,10 +48,11 @@ export function makeRemoteWriteHandler(
         throw new RequestError(400, `cannot unmarshal WriteRequest: ${(err as Error).message}`);
       }
       const pusher = new SeriesPusher('promremotewrite', sink, limits, new LineErrors('promremotewrite'));
+      pusher.begin();
       for (const ts of series) {
         pusher.add(extra.length > 0 ? { labels: addExtraLabels(ts.labels, extra), samples: ts.samples } : ts);
       }
-      pusher.flush();
+      pusher.end();
       respondOk(res, pusher.errors);
     } catch (err) {
       drain(req);

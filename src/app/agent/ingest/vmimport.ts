@@ -29,13 +29,14 @@ export function makeVMImportHandler(cfg: IngestConfig): IngestHandler {
         req,
         { encoding: req.headers['content-encoding'], maxLineLen: cfg.importMaxLineLen },
         (rows) => {
+          pusher.begin();
           for (const row of rows) {
             let labels: Label[] = row.tags.map((t) => ({ name: t.key, value: t.value }));
             labels = addExtraLabels(labels, extra);
             const samples = row.values.map((value, i) => ({ value, timestampMs: row.timestampsMs[i]! }));
             pusher.add({ labels, samples });
           }
-          pusher.flush();
+          pusher.end();
         },
         pusher.errors.add,
       );

@@ -6,6 +6,7 @@ import { forEachLine, LineError, type LineErrorHandler, type Tag } from '../prot
 import {
   int64DigitsStart,
   parseFloatBestEffort,
+  tryParseFloatRange,
   tryParseInt64,
   tryParseUint64,
 } from '../protoparserutil/numbers.js';
@@ -37,53 +38,53 @@ export interface InfluxParseOptions {
   trimMs?: number;
 }
 
-interface Ctx {
-  hasEscapes: boolean;
-  hasQuotes: boolean;
+// Escape- and quote-aware search within s[from:to), as lib/protoparser/influx/parser.go's
+// nextUnescapedChar/nextUnquotedChar/isInQuote, but on positions so the hot path slices nothing. `esc`
+// is false when the text has no backslash at all (then a plain indexOf is exact).
+function nextUnescaped(s: string, ch: string, from: number, to: number, esc: boolean): number {
+  let start = from;
+  for (;;) {
+    const n = s.indexOf(ch, start);
+    if (n < 0 || n >= to) return -1;
+    if (!esc || n === start || s.charCodeAt(n - 1) !== 92) return n;
+    let slashes = 0;
+    for (let i = n - 1; i >= start && s.charCodeAt(i) === 92; i--) slashes++;
+    if ((slashes & 1) === 0) return n;
+    start = n + 1;
+  }
 }
 
-function nextUnescapedChar(s: string, ch: string, ctx: Ctx): number {
-  if (!ctx.hasEscapes) return s.indexOf(ch);
-  let from = 0;
+function isInQuote(s: string, from: number, to: number, esc: boolean): boolean {
+  let inQuote = false;
   for (;;) {
-    const n = s.indexOf(ch, from);
-    if (n <= 0) return n;
-    if (s.charCodeAt(n - 1) !== 92) return n;
-    let slashes = 0;
-    for (let i = n - 1; i >= from && s.charCodeAt(i) === 92; i--) slashes++;
-    if ((slashes & 1) === 0) return n;
+    const n = nextUnescaped(s, '"', from, to, esc);
+    if (n < 0) return inQuote;
+    inQuote = !inQuote;
     from = n + 1;
   }
 }
 
-function isInQuote(s: string, ctx: Ctx): boolean {
-  let inQuote = false;
+function nextUnquoted(
+  s: string,
+  ch: string,
+  from: number,
+  to: number,
+  esc: boolean,
+  quotes: boolean,
+): number {
+  if (!quotes) return nextUnescaped(s, ch, from, to, esc);
   for (;;) {
-    const n = nextUnescapedChar(s, '"', ctx);
-    if (n < 0) return inQuote;
-    inQuote = !inQuote;
-    s = s.slice(n + 1);
-  }
-}
-
-function nextUnquotedChar(s: string, ch: string, ctx: Ctx): number {
-  if (!ctx.hasQuotes) return nextUnescapedChar(s, ch, ctx);
-  let offset = 0;
-  for (;;) {
-    const n = nextUnescapedChar(s, ch, ctx);
+    const n = nextUnescaped(s, ch, from, to, esc);
     if (n < 0) return -1;
-    if (!isInQuote(s.slice(0, n), ctx)) return n + offset;
-    offset += n + 1;
-    s = s.slice(n + 1);
-    const q = nextUnescapedChar(s, '"', ctx);
+    if (!isInQuote(s, from, n, esc)) return n;
+    const q = nextUnescaped(s, '"', n + 1, to, esc);
     if (q < 0) return -1;
-    offset += q + 1;
-    s = s.slice(q + 1);
+    from = q + 1;
   }
 }
 
-function unescapeTagValue(s: string, ctx: Ctx): string {
-  if (!ctx.hasEscapes) return s;
+/** Undoes the line protocol's escaping of ` `, `,`, `=` and `\` (other backslashes stay). */
+export function unescapeTagValue(s: string): string {
   let n = s.indexOf('\\');
   if (n < 0) return s;
   let out = '';
@@ -100,112 +101,178 @@ function unescapeTagValue(s: string, ctx: Ctx): string {
   }
 }
 
-function stripLeadingSpaces(s: string): string {
-  let i = 0;
-  while (i < s.length && s.charCodeAt(i) === 32) i++;
-  return i === 0 ? s : s.slice(i);
+function skipSpaces(s: string, pos: number, to: number): number {
+  while (pos < to && s.charCodeAt(pos) === 32) pos++;
+  return pos;
 }
 
-function parseTags(s: string, ctx: Ctx, dst: Tag[]): void {
+/** The measurement and tags of an influx line's series text (`measurement[,tag=value...]` as written). */
+export interface InfluxSeries {
+  measurement: string;
+  tags: Tag[];
+}
+
+/**
+ * Parses the series text of a line (what InfluxLine.series() returns) into its measurement and tags, with
+ * vmagent's rules: escapes undone, tags with an empty key or value skipped. Throws LineError.
+ */
+export function parseInfluxSeries(s: string): InfluxSeries {
+  const esc = s.indexOf('\\') >= 0;
+  const tags: Tag[] = [];
+  const comma = nextUnescaped(s, ',', 0, s.length, esc);
+  if (comma < 0) return { measurement: unescapeTagValue(s), tags };
+  let pos = comma + 1;
   for (;;) {
-    const n = nextUnescapedChar(s, ',', ctx);
-    const one = n < 0 ? s : s.slice(0, n);
-    const eq = nextUnescapedChar(one, '=', ctx);
-    if (eq < 0) throw new LineError(`missing tag value for ${JSON.stringify(one)}`);
-    const key = unescapeTagValue(one.slice(0, eq), ctx);
-    const value = unescapeTagValue(one.slice(eq + 1), ctx);
-    if (key.length > 0 && value.length > 0) dst.push({ key, value });
-    if (n < 0) return;
-    s = s.slice(n + 1);
+    const n = nextUnescaped(s, ',', pos, s.length, esc);
+    const end = n < 0 ? s.length : n;
+    const eq = nextUnescaped(s, '=', pos, end, esc);
+    if (eq < 0) throw new LineError(`missing tag value for ${JSON.stringify(s.slice(pos, end))}`);
+    const key = unescapeTagValue(s.slice(pos, eq));
+    const value = unescapeTagValue(s.slice(eq + 1, end));
+    if (key.length > 0 && value.length > 0) tags.push({ key, value });
+    if (n < 0) break;
+    pos = n + 1;
   }
+  return { measurement: unescapeTagValue(s.slice(0, comma)), tags };
 }
 
-function parseFieldValue(s: string, ctx: Ctx): number {
-  if (s.length === 0) throw new LineError('field value cannot be empty');
-  if (ctx.hasQuotes && s.charCodeAt(0) === 34) {
-    if (s.length < 2 || s.charCodeAt(s.length - 1) !== 34) {
-      throw new LineError(`missing closing quote for quoted field value ${s}`);
-    }
-    return parseFloatBestEffort(s.slice(1, -1));
+// `c` equals (ASCII case-sensitive) the text s[from:to).
+function rangeIs(s: string, from: number, to: number, c: string): boolean {
+  return to - from === c.length && s.startsWith(c, from);
+}
+
+// Decimal digits only in s[from:to), at least one.
+function allDigits(s: string, from: number, to: number): boolean {
+  if (from >= to) return false;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
   }
-  const last = s.charCodeAt(s.length - 1);
+  return true;
+}
+
+function parseFieldValue(s: string, from: number, to: number, quotes: boolean): number {
+  if (from === to) throw new LineError('field value cannot be empty');
+  if (quotes && s.charCodeAt(from) === 34) {
+    if (to - from < 2 || s.charCodeAt(to - 1) !== 34) {
+      throw new LineError(`missing closing quote for quoted field value ${s.slice(from, to)}`);
+    }
+    return parseFloatBestEffort(s.slice(from + 1, to - 1));
+  }
+  const last = s.charCodeAt(to - 1);
   if (last === 105 /* i */) {
-    const v = tryParseInt64(s.slice(0, -1));
-    if (v === undefined) throw new LineError(`cannot parse int64 from ${JSON.stringify(s.slice(0, -1))}`);
+    // Short plain integers (the usual case) without a slice; the rest by the exact int64 rules.
+    if (to - from <= 16 && allDigits(s, from, to - 1)) return tryParseFloatRange(s, from, to - 1)!;
+    const v = tryParseInt64(s.slice(from, to - 1));
+    if (v === undefined)
+      throw new LineError(`cannot parse int64 from ${JSON.stringify(s.slice(from, to - 1))}`);
     return v;
   }
   if (last === 117 /* u */) {
-    const v = tryParseUint64(s.slice(0, -1));
-    if (v === undefined) throw new LineError(`cannot parse uint64 from ${JSON.stringify(s.slice(0, -1))}`);
+    const v = tryParseUint64(s.slice(from, to - 1));
+    if (v === undefined)
+      throw new LineError(`cannot parse uint64 from ${JSON.stringify(s.slice(from, to - 1))}`);
     return v;
   }
-  switch (s) {
-    case 't':
-    case 'T':
-    case 'true':
-    case 'True':
-    case 'TRUE':
+  const c0 = s.charCodeAt(from);
+  if (c0 === 116 || c0 === 84 /* t T */) {
+    if (
+      to - from === 1 ||
+      rangeIs(s, from, to, 'true') ||
+      rangeIs(s, from, to, 'True') ||
+      rangeIs(s, from, to, 'TRUE')
+    )
       return 1;
-    case 'f':
-    case 'F':
-    case 'false':
-    case 'False':
-    case 'FALSE':
+  } else if (c0 === 102 || c0 === 70 /* f F */) {
+    if (
+      to - from === 1 ||
+      rangeIs(s, from, to, 'false') ||
+      rangeIs(s, from, to, 'False') ||
+      rangeIs(s, from, to, 'FALSE')
+    )
       return 0;
   }
-  return parseFloatBestEffort(s);
-}
-
-function parseFields(s: string, ctx: Ctx, dst: Field[]): void {
-  for (;;) {
-    const n = nextUnquotedChar(s, ',', ctx);
-    const one = n < 0 ? s : s.slice(0, n);
-    const eq = nextUnescapedChar(one, '=', ctx);
-    if (eq < 0) throw new LineError(`missing field value for ${JSON.stringify(one)}`);
-    const key = unescapeTagValue(one.slice(0, eq), ctx);
-    if (key.length === 0) throw new LineError('field key cannot be empty');
-    let value: number;
-    try {
-      value = parseFieldValue(one.slice(eq + 1), ctx);
-    } catch (err) {
-      throw new LineError(`cannot parse field value for ${JSON.stringify(key)}: ${(err as Error).message}`);
-    }
-    dst.push({ key, value });
-    if (n < 0) return;
-    s = s.slice(n + 1);
-  }
+  return tryParseFloatRange(s, from, to) ?? 0;
 }
 
 const httpHint =
   'please switch from tcp to http protocol for data ingestion; do not set `-influxListenAddr` command-line flag, since it is needed for tcp protocol only';
 
-function parseRow(s: string, ctx: Ctx): { row: InfluxRow; ts: string } {
-  const sp = nextUnescapedChar(s, ' ', ctx);
-  if (sp < 0) throw new LineError(`cannot find Whitespace I in ${JSON.stringify(s)}`);
-  let measurementTags = s.slice(0, sp);
-  s = stripLeadingSpaces(s.slice(sp + 1));
-  const tags: Tag[] = [];
-  const comma = nextUnescapedChar(measurementTags, ',', ctx);
-  if (comma >= 0) {
-    parseTags(measurementTags.slice(comma + 1), ctx, tags);
-    measurementTags = measurementTags.slice(0, comma);
+/**
+ * One scanned influx line, reused from line to line (copy what you keep): the series text by position,
+ * the fields as key positions and parsed values, the timestamp in ms. Field keys are raw (escaped) text.
+ */
+export class InfluxLine {
+  /** The whole line. */
+  text = '';
+  /** The series text is text[0:seriesEnd): `measurement[,tag=value...]` as written. */
+  seriesEnd = 0;
+  fieldCount = 0;
+  keyStart = new Int32Array(8);
+  keyEnd = new Int32Array(8);
+  values = new Float64Array(8);
+  timestampMs = 0;
+
+  /** The series text, the identity of the line's series (escapes included). */
+  series(): string {
+    return this.text.slice(0, this.seriesEnd);
   }
-  const measurement = unescapeTagValue(measurementTags, ctx);
-  const fields: Field[] = [];
-  ctx.hasQuotes = nextUnescapedChar(s, '"', ctx) >= 0;
-  const n = nextUnquotedChar(s, ' ', ctx);
-  const row: InfluxRow = { measurement, tags, fields, timestampMs: 0 };
-  if (n < 0) {
-    parseFields(s, ctx, fields);
-    return { row, ts: '' };
+
+  /** The unescaped key of field i. */
+  fieldKey(i: number): string {
+    return unescapeTagValue(this.text.slice(this.keyStart[i], this.keyEnd[i]));
   }
-  try {
-    parseFields(s.slice(0, n), ctx, fields);
-  } catch (err) {
-    if (s.startsWith('HTTP/', n + 1)) throw new LineError(httpHint);
-    throw err;
+
+  /** Whether the raw key of field i is exactly `raw`. */
+  fieldKeyIs(i: number, raw: string): boolean {
+    const start = this.keyStart[i]!;
+    return this.keyEnd[i]! - start === raw.length && this.text.startsWith(raw, start);
   }
-  return { row, ts: stripLeadingSpaces(s.slice(n + 1)) };
+
+  /** The raw (escaped) key of field i. */
+  rawFieldKey(i: number): string {
+    return this.text.slice(this.keyStart[i], this.keyEnd[i]);
+  }
+
+  addField(keyStart: number, keyEnd: number, value: number): void {
+    const i = this.fieldCount++;
+    if (i === this.values.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T, b: T): T => (b.set(a), b);
+      this.keyStart = grow(this.keyStart, new Int32Array(i * 2));
+      this.keyEnd = grow(this.keyEnd, new Int32Array(i * 2));
+      this.values = grow(this.values, new Float64Array(i * 2));
+    }
+    this.keyStart[i] = keyStart;
+    this.keyEnd[i] = keyEnd;
+    this.values[i] = value;
+  }
+}
+
+function scanFields(
+  s: string,
+  from: number,
+  to: number,
+  esc: boolean,
+  quotes: boolean,
+  dst: InfluxLine,
+): void {
+  for (;;) {
+    const n = nextUnquoted(s, ',', from, to, esc, quotes);
+    const end = n < 0 ? to : n;
+    const eq = nextUnescaped(s, '=', from, end, esc);
+    if (eq < 0) throw new LineError(`missing field value for ${JSON.stringify(s.slice(from, end))}`);
+    if (eq === from) throw new LineError('field key cannot be empty');
+    let value: number;
+    try {
+      value = parseFieldValue(s, eq + 1, end, quotes);
+    } catch (err) {
+      const key = unescapeTagValue(s.slice(from, eq));
+      throw new LineError(`cannot parse field value for ${JSON.stringify(key)}: ${(err as Error).message}`);
+    }
+    dst.addField(from, eq, value);
+    if (n < 0) return;
+    from = n + 1;
+  }
 }
 
 // Scales of the precision values: [divide by 10^k, or multiply by m].
@@ -220,26 +287,26 @@ const precisionScale: Record<string, [number, number]> = {
   h: [0, 36e5],
 };
 
-// Converts the raw int64 timestamp to ms following lib/protoparser/influx/stream: explicit precision
-// divides or multiplies; '' (or unknown) detects ns/us/ms/s by magnitude; 0 means "now". One charCode
-// pass; the digits are summed in two parts so ns values beyond 2^53 still give exact ms (the earlier
-// slice+Number version cost ~9% of influx parsing in the cpu profile).
-function convertTimestamp(ts: string, precision: string, nowMs: number): number {
-  const n = ts.length;
-  let i = 0;
-  const neg = ts.charCodeAt(0) === 45;
-  if (neg || ts.charCodeAt(0) === 43) i = 1;
-  if (n > 0 && int64DigitsStart(ts) < 0) {
-    if (ts.startsWith('HTTP/')) throw new LineError(httpHint);
-    throw new LineError(`cannot parse timestamp ${JSON.stringify(ts)}`);
+// Converts the raw int64 timestamp s[from:to) to ms following lib/protoparser/influx/stream: explicit
+// precision divides or multiplies; '' (or unknown) detects ns/us/ms/s by magnitude; 0 or no timestamp
+// means "now". One charCode pass; the digits are summed in two parts so ns values beyond 2^53 still give
+// exact ms.
+function convertTimestamp(s: string, from: number, to: number, precision: string, nowMs: number): number {
+  let i = from;
+  const c0 = s.charCodeAt(from);
+  const neg = c0 === 45;
+  if (from < to && (neg || c0 === 43)) i++;
+  if (from < to && !validInt64(s, from, to)) {
+    if (s.startsWith('HTTP/', from)) throw new LineError(httpHint);
+    throw new LineError(`cannot parse timestamp ${JSON.stringify(s.slice(from, to))}`);
   }
   // hi: value of all digits but the last 6; lo6: the last 6 digits.
   let hi = 0;
   let lo6 = 0;
   let digits = 0;
-  const split = n - 6;
-  for (; i < n; i++) {
-    const d = ts.charCodeAt(i) - 48;
+  const split = to - 6;
+  for (; i < to; i++) {
+    const d = s.charCodeAt(i) - 48;
     if (i < split) hi = hi * 10 + d;
     else lo6 = lo6 * 10 + d;
     if (digits > 0 || d !== 0) digits++;
@@ -264,9 +331,101 @@ function convertTimestamp(ts: string, precision: string, nowMs: number): number 
   return sign * v * 1e3;
 }
 
+// s[from:to) is an int64 as fastfloat.ParseInt64 accepts it; the slice is made only for 19-digit values.
+function validInt64(s: string, from: number, to: number): boolean {
+  const digitsFrom = s.charCodeAt(from) === 45 || s.charCodeAt(from) === 43 ? from + 1 : from;
+  if (!allDigits(s, digitsFrom, to)) return false;
+  return to - digitsFrom < 19 || int64DigitsStart(s.slice(from, to)) >= 0;
+}
+
 /**
- * Parses influx line protocol text, calling onRow for each good line and onError for each bad one (the
- * other lines still parse). Empty lines and `#` comments are skipped. Never throws on bad input.
+ * Scans one line into dst (fields and timestamp; the series text is left unparsed). `esc` tells whether the
+ * text may hold backslashes. Throws LineError.
+ */
+function scanLine(
+  s: string,
+  esc: boolean,
+  precision: string,
+  nowMs: number,
+  trimMs: number,
+  dst: InfluxLine,
+): void {
+  const len = s.length;
+  const sp = nextUnescaped(s, ' ', 0, len, esc);
+  if (sp < 0) throw new LineError(`cannot find Whitespace I in ${JSON.stringify(s)}`);
+  dst.text = s;
+  dst.seriesEnd = sp;
+  dst.fieldCount = 0;
+  try {
+    scanRest(s, sp + 1, esc, precision, nowMs, trimMs, dst);
+  } catch (err) {
+    // vmagent parses the tags first: a line bad in both places reports its tags (the series text is only
+    // parsed on the error path here; the handlers parse it when they first see the series).
+    if (err instanceof LineError) parseInfluxSeries(s.slice(0, sp));
+    throw err;
+  }
+}
+
+function scanRest(
+  s: string,
+  from: number,
+  esc: boolean,
+  precision: string,
+  nowMs: number,
+  trimMs: number,
+  dst: InfluxLine,
+): void {
+  const len = s.length;
+  from = skipSpaces(s, from, len);
+  const quotes = nextUnescaped(s, '"', from, len, esc) >= 0;
+  const n = nextUnquoted(s, ' ', from, len, esc, quotes);
+  let tsFrom = len;
+  if (n < 0) {
+    scanFields(s, from, len, esc, quotes, dst);
+  } else {
+    try {
+      scanFields(s, from, n, esc, quotes, dst);
+    } catch (err) {
+      if (s.startsWith('HTTP/', n + 1)) throw new LineError(httpHint);
+      throw err;
+    }
+    tsFrom = skipSpaces(s, n + 1, len);
+  }
+  let ms = convertTimestamp(s, tsFrom, len, precision, nowMs);
+  if (trimMs > 1) ms -= ms % trimMs;
+  dst.timestampMs = ms;
+}
+
+/**
+ * Scans influx line protocol text, calling onLine for each good line (the same InfluxLine object every
+ * time) and onError for each bad one (the other lines still scan). Empty lines and `#` comments are
+ * skipped. Never throws on bad input; a LineError thrown by onLine is reported as that line's error.
+ */
+export function scanInfluxLines(
+  text: string,
+  opts: InfluxParseOptions,
+  onLine: (line: InfluxLine) => void,
+  onError: LineErrorHandler,
+): void {
+  const esc = text.indexOf('\\') >= 0;
+  const precision = opts.precision ?? '';
+  const trimMs = opts.trimMs ?? 1;
+  const nowMs = opts.nowMs;
+  const line = new InfluxLine();
+  forEachLine(
+    text,
+    (s) => {
+      scanLine(s, esc, precision, nowMs, trimMs, line);
+      onLine(line);
+    },
+    onError,
+    true,
+  );
+}
+
+/**
+ * Parses influx line protocol text into whole rows (measurement, tags and fields parsed), calling onRow for
+ * each good line and onError for each bad one. Never throws on bad input.
  */
 export function parseInfluxLines(
   text: string,
@@ -274,19 +433,15 @@ export function parseInfluxLines(
   onRow: (row: InfluxRow) => void,
   onError: LineErrorHandler,
 ): void {
-  const ctx: Ctx = { hasEscapes: text.indexOf('\\') >= 0, hasQuotes: false };
-  const precision = opts.precision ?? '';
-  const trimMs = opts.trimMs ?? 1;
-  forEachLine(
+  scanInfluxLines(
     text,
-    (line) => {
-      const { row, ts } = parseRow(line, ctx);
-      let ms = convertTimestamp(ts.length === 0 ? '0' : ts, precision, opts.nowMs);
-      if (trimMs > 1) ms -= ms % trimMs;
-      row.timestampMs = ms;
-      onRow(row);
+    opts,
+    (l) => {
+      const { measurement, tags } = parseInfluxSeries(l.series());
+      const fields: Field[] = [];
+      for (let i = 0; i < l.fieldCount; i++) fields.push({ key: l.fieldKey(i), value: l.values[i]! });
+      onRow({ measurement, tags, fields, timestampMs: l.timestampMs });
     },
     onError,
-    true,
   );
 }

@@ -2,12 +2,10 @@
 // in batch mode (read whole, at most -influx.maxRequestSize) or stream mode (`Stream-Mode: 1`, and TCP/UDP:
 // lines of at most -influx.maxLineSize), decompressed, parsed block by block.
 import type { Readable } from 'node:stream';
-import { openUncompressed, readBody } from '../protoparserutil/body.js';
+import { openUncompressed, readBody, readLinesBlocks } from '../protoparserutil/body.js';
 import type { LineErrorHandler } from '../protoparserutil/lines.js';
-import { parseLinesStream } from '../protoparserutil/stream.js';
-import type { RowsHandler } from '../protoparserutil/stream.js';
-import { parseInfluxLines } from './parser.js';
-import type { InfluxRow } from './parser.js';
+import { scanInfluxLines } from './parser.js';
+import type { InfluxLine } from './parser.js';
 
 /** Options for parseInfluxStream. */
 export interface InfluxStreamOptions {
@@ -21,32 +19,41 @@ export interface InfluxStreamOptions {
   trimMs?: number;
 }
 
+/** Receives the scanned lines block by block: begin() (may throw to stop), line() per good line, end(). */
+export interface InfluxBlockHandler {
+  begin: () => void;
+  line: (l: InfluxLine) => void;
+  end: () => void;
+}
+
 /**
- * Reads influx line protocol from src and calls onRows per parsed block. Throws RequestError (413 body
- * too big, 400 line too long or undecodable). Returns false when onRows stopped it.
+ * Reads influx line protocol from src and hands it block by block to h. Throws RequestError (413 body
+ * too big, 400 line too long or undecodable), or whatever h.begin() throws.
  */
 export async function parseInfluxStream(
   src: Readable | Iterable<Buffer>,
   opts: InfluxStreamOptions,
-  onRows: RowsHandler<InfluxRow>,
+  h: InfluxBlockHandler,
   onError: LineErrorHandler,
-): Promise<boolean> {
-  const parseBlock = (block: string, onRow: (r: InfluxRow) => void, onErr: LineErrorHandler): void =>
-    parseInfluxLines(
+): Promise<void> {
+  const parseBlock = (block: string, firstLineNum: number): void => {
+    h.begin();
+    scanInfluxLines(
       block,
       { precision: opts.precision, nowMs: Date.now(), trimMs: opts.trimMs },
-      onRow,
-      onErr,
+      h.line,
+      (n, line, msg) => onError(n + firstLineNum - 1, line, msg),
     );
+    h.end();
+  };
   if (opts.streamMode || !('pipe' in src)) {
     const chunks =
       'pipe' in src
         ? openUncompressed(src, opts.encoding, opts.maxRequestSize, 'influx.maxRequestSize')
         : src;
-    return parseLinesStream(chunks, opts.maxLineSize, 'influx.maxLineSize', parseBlock, onRows, onError);
+    await readLinesBlocks(chunks, opts.maxLineSize, 'influx.maxLineSize', parseBlock);
+    return;
   }
   const body = await readBody(src, opts.encoding, opts.maxRequestSize, 'influx.maxRequestSize');
-  const rows: InfluxRow[] = [];
-  parseBlock(body.toString('utf8'), (r) => rows.push(r), onError);
-  return rows.length === 0 || (await onRows(rows)) !== false;
+  parseBlock(body.toString('utf8'), 1);
 }
