@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
-import { compressSync } from 'snappy';
+import { compress } from '../snappy/compress.js';
 import { getLogger, getThrottledLogger } from '../logger/logger.js';
 import { defaultRegistry, type Counter, type Summary } from '../metrics/registry.js';
 import type { BlockQueue } from '../persistentqueue/block-queue.js';
@@ -151,7 +151,10 @@ export class RemoteWriteClient {
 
   /** Buffers one sample for the series with these encoded labels and hash (from prompb hashLabels). Hot path. */
   appendSample(encodedLabels: Uint8Array, hash: number, value: number, timestampMs: number): void {
-    this.appendSampleRange(encodedLabels, 0, encodedLabels.length, hash, value, timestampMs);
+    const shard = this.#shards[(hash >>> 0) % this.#shards.length]!;
+    const buf = shard.buf;
+    buf.appendSample(encodedLabels, value, timestampMs);
+    if (buf.rows >= this.#maxRows || buf.byteLength >= this.#maxBytes) this.#cut(shard);
   }
 
   /** Like appendSample with the encoded labels at bytes[start:start+length). Hot path. */
@@ -199,7 +202,7 @@ export class RemoteWriteClient {
 
   #cut(shard: Shard): void {
     const rows = shard.buf.rows;
-    const block = compressSync(shard.buf.bytes());
+    const block = compress(shard.buf.bytes());
     shard.buf.reset();
     shard.lastBlockBytes = block.length;
     if (this.#closed || !shard.queue.write(block)) {
