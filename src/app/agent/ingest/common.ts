@@ -181,6 +181,7 @@ export class RowPusher {
   readonly #limits: LabelLimits;
   readonly #inserted: Counter;
   #rows = 0;
+  #untilCheck = maxBatchRows;
   constructor(type: string, sink: IngestSink, limits: LabelLimits, errors: LineErrors) {
     this.type = type;
     this.#sink = sink;
@@ -191,6 +192,7 @@ export class RowPusher {
 
   /** Starts a block; throws the 429 RequestError when the sink refuses pushed data. */
   begin(): void {
+    this.#untilCheck = maxBatchRows;
     if (!this.#sink.acceptsPush()) throw queueFullError();
   }
 
@@ -210,7 +212,8 @@ export class RowPusher {
       this.#ignore(r.limit!);
       return;
     }
-    if (++this.#rows % maxBatchRows === 0) this.#recheck();
+    this.#rows++;
+    if (--this.#untilCheck === 0) this.#recheck();
     this.#sink.pushSample(r.route, value, timestampMs);
   }
 
@@ -221,6 +224,7 @@ export class RowPusher {
   }
 
   #recheck(): void {
+    this.#untilCheck = maxBatchRows;
     if (this.#sink.acceptsPush()) return;
     this.#rows--;
     this.end();

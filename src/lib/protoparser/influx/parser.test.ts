@@ -38,6 +38,9 @@ test('influx: valid lines', () => {
   f('cpu value=1 2', ['cpu||value=1|120000'], 'm');
   f('cpu value=1 1', ['cpu||value=1|3600000'], 'h');
   f('cpu value=1 1234567', ['cpu||value=1|1234'], 'us');
+  // A precision naming an Object.prototype member is unknown: auto-detect (it used to throw a TypeError).
+  f('cpu value=1 17', ['cpu||value=1|17000'], 'constructor');
+  f('cpu value=1 1700000000000', ['cpu||value=1|1700000000000'], 'toString');
   f('cpu value=1 1234567890', ['cpu||value=1|1234'], 'ns');
   f('cpu value=1 -1234567890', ['cpu||value=1|-1234'], 'ns');
   f('cpu value=1 100', ['cpu||value=1|100000']);
@@ -80,4 +83,18 @@ test('influx: bad lines are reported and skipped, good lines kept', () => {
   f('cpu v="abc', 0, /missing closing quote/);
   f('GET /write HTTP/1.1', 0, /switch from tcp to http/);
   f('ok v=1\nbad\nok2 v=2', 2, /^2: /);
+});
+
+test('influx: scanning stays linear when no line has the separators it looks for', () => {
+  // Each search is bounded by its line: an unbounded one would scan to the end of the block for every
+  // line, and 200,000 such lines would not finish within the test timeout.
+  const lines = 200_000;
+  let errors = 0;
+  parseInfluxLines(
+    'm v\n'.repeat(lines) + 'm,a=b v=1\n',
+    { nowMs },
+    () => {},
+    () => errors++,
+  );
+  assert.equal(errors, lines);
 });

@@ -226,7 +226,12 @@ export class InfluxLine {
   /** Whether the raw key of field i is exactly `raw`. */
   fieldKeyIs(i: number, raw: string): boolean {
     const start = this.keyStart[i]!;
-    return this.keyEnd[i]! - start === raw.length && this.text.startsWith(raw, start);
+    const n = raw.length;
+    if (this.keyEnd[i]! - start !== n) return false;
+    // A charCode loop: field keys are short, and startsWith on a sliced string cost ~6% of a push.
+    const text = this.text;
+    for (let k = 0; k < n; k++) if (text.charCodeAt(start + k) !== raw.charCodeAt(k)) return false;
+    return true;
   }
 
   /** The raw (escaped) key of field i. */
@@ -291,35 +296,54 @@ const precisionScale: Record<string, [number, number]> = {
 // precision divides or multiplies; '' (or unknown) detects ns/us/ms/s by magnitude; 0 or no timestamp
 // means "now". One charCode pass; the digits are summed in two parts so ns values beyond 2^53 still give
 // exact ms.
-function convertTimestamp(s: string, from: number, to: number, precision: string, nowMs: number): number {
+function convertTimestamp(
+  s: string,
+  from: number,
+  to: number,
+  scale: readonly [number, number] | undefined,
+  nowMs: number,
+): number {
   let i = from;
   const c0 = s.charCodeAt(from);
   const neg = c0 === 45;
   if (from < to && (neg || c0 === 43)) i++;
-  if (from < to && !validInt64(s, from, to)) {
+  const digitsFrom = i;
+  while (i < to && s.charCodeAt(i) === 48) i++;
+  const sig = i;
+  // hi: the value of all digits but the last 6; lo6: the last 6. One pass checks and sums them.
+  const split = to - 6;
+  let hi = 0;
+  let lo6 = 0;
+  for (; i < split; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d >>> 0 > 9) break;
+    hi = hi * 10 + d;
+  }
+  if (i >= split) {
+    for (; i < to; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d >>> 0 > 9) break;
+      lo6 = lo6 * 10 + d;
+    }
+  }
+  const digits = to - sig;
+  // A non-digit, a sign alone, or beyond int64 (19 significant digits are checked exactly only when they
+  // start with a 9) is fastfloat.ParseInt64's error.
+  if (
+    i < to ||
+    (from < to && digitsFrom === to) ||
+    (digits >= 19 && (digits > 19 || s.charCodeAt(sig) === 57) && int64DigitsStart(s.slice(from, to)) < 0)
+  ) {
     if (s.startsWith('HTTP/', from)) throw new LineError(httpHint);
     throw new LineError(`cannot parse timestamp ${JSON.stringify(s.slice(from, to))}`);
   }
-  // hi: value of all digits but the last 6; lo6: the last 6 digits.
-  let hi = 0;
-  let lo6 = 0;
-  let digits = 0;
-  const split = to - 6;
-  for (; i < to; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (i < split) hi = hi * 10 + d;
-    else lo6 = lo6 * 10 + d;
-    if (digits > 0 || d !== 0) digits++;
-  }
   if (hi === 0 && lo6 === 0) {
-    const scale = precisionScale[precision];
     const unit = scale ? scale[1] : 1;
     return unit > 1 ? nowMs - (nowMs % unit) : nowMs;
   }
   const sign = neg ? -1 : 1;
   let k: number;
   let mul = 1;
-  const scale = precisionScale[precision];
   if (scale) [k, mul] = scale;
   else if (neg)
     k = -1; // a negative value is below every threshold: seconds
@@ -331,13 +355,6 @@ function convertTimestamp(s: string, from: number, to: number, precision: string
   return sign * v * 1e3;
 }
 
-// s[from:to) is an int64 as fastfloat.ParseInt64 accepts it; the slice is made only for 19-digit values.
-function validInt64(s: string, from: number, to: number): boolean {
-  const digitsFrom = s.charCodeAt(from) === 45 || s.charCodeAt(from) === 43 ? from + 1 : from;
-  if (!allDigits(s, digitsFrom, to)) return false;
-  return to - digitsFrom < 19 || int64DigitsStart(s.slice(from, to)) >= 0;
-}
-
 /**
  * Scans one line into dst (fields and timestamp; the series text is left unparsed). `esc` tells whether the
  * text may hold backslashes. Throws LineError.
@@ -345,7 +362,7 @@ function validInt64(s: string, from: number, to: number): boolean {
 function scanLine(
   s: string,
   esc: boolean,
-  precision: string,
+  scale: readonly [number, number] | undefined,
   nowMs: number,
   trimMs: number,
   dst: InfluxLine,
@@ -357,7 +374,7 @@ function scanLine(
   dst.seriesEnd = sp;
   dst.fieldCount = 0;
   try {
-    scanRest(s, sp + 1, esc, precision, nowMs, trimMs, dst);
+    scanRest(s, sp + 1, esc, scale, nowMs, trimMs, dst);
   } catch (err) {
     // vmagent parses the tags first: a line bad in both places reports its tags (the series text is only
     // parsed on the error path here; the handlers parse it when they first see the series).
@@ -370,7 +387,7 @@ function scanRest(
   s: string,
   from: number,
   esc: boolean,
-  precision: string,
+  scale: readonly [number, number] | undefined,
   nowMs: number,
   trimMs: number,
   dst: InfluxLine,
@@ -391,7 +408,7 @@ function scanRest(
     }
     tsFrom = skipSpaces(s, n + 1, len);
   }
-  let ms = convertTimestamp(s, tsFrom, len, precision, nowMs);
+  let ms = convertTimestamp(s, tsFrom, len, scale, nowMs);
   if (trimMs > 1) ms -= ms % trimMs;
   dst.timestampMs = ms;
 }
@@ -409,13 +426,15 @@ export function scanInfluxLines(
 ): void {
   const esc = text.indexOf('\\') >= 0;
   const precision = opts.precision ?? '';
+  // Own keys only: a `precision=constructor` query arg must not find Object.prototype's.
+  const scale = Object.hasOwn(precisionScale, precision) ? precisionScale[precision] : undefined;
   const trimMs = opts.trimMs ?? 1;
   const nowMs = opts.nowMs;
   const line = new InfluxLine();
   forEachLine(
     text,
     (s) => {
-      scanLine(s, esc, precision, nowMs, trimMs, line);
+      scanLine(s, esc, scale, nowMs, trimMs, line);
       onLine(line);
     },
     onError,

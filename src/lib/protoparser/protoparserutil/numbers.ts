@@ -37,51 +37,49 @@ export function tryParseFloatRange(s: string, from: number, to: number): number 
   if (from >= to) return undefined;
   let i = from;
   let c = s.charCodeAt(i);
-  let neg = false;
-  if (c === 43 || c === 45) {
-    neg = c === 45;
-    c = ++i < to ? s.charCodeAt(i) : NaN;
-  }
+  const neg = c === 45;
+  if (neg || c === 43) i++;
+  // Integer and fraction digits; at most 15 of them make an exact significand (< 2^53).
   let mant = 0;
-  let mantDigits = 0;
   let digits = 0;
   let scale = 0;
-  while (c >= 48 && c <= 57) {
-    if (mantDigits > 0 || c !== 48) mantDigits++;
-    mant = mant * 10 + (c - 48);
-    digits++;
-    c = ++i < to ? s.charCodeAt(i) : NaN;
+  for (; i < to; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d >>> 0 > 9) break;
+    mant = mant * 10 + d;
   }
-  if (c === 46) {
-    c = ++i < to ? s.charCodeAt(i) : NaN;
-    while (c >= 48 && c <= 57) {
-      if (mantDigits > 0 || c !== 48) mantDigits++;
-      mant = mant * 10 + (c - 48);
-      digits++;
-      scale--;
-      c = ++i < to ? s.charCodeAt(i) : NaN;
+  digits = i - from - (neg || c === 43 ? 1 : 0);
+  if (i < to && s.charCodeAt(i) === 46) {
+    const f = ++i;
+    for (; i < to; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d >>> 0 > 9) break;
+      mant = mant * 10 + d;
     }
+    digits += i - f;
+    scale = f - i;
   }
   if (digits === 0) return parseSpecial(s.slice(from, to));
   if (i < to) {
+    c = s.charCodeAt(i);
     if (c !== 101 && c !== 69) return undefined;
     c = ++i < to ? s.charCodeAt(i) : NaN;
     let expNeg = false;
     if (c === 43 || c === 45) {
       expNeg = c === 45;
-      c = ++i < to ? s.charCodeAt(i) : NaN;
+      i++;
     }
     let exp = 0;
-    let expDigits = 0;
-    while (c >= 48 && c <= 57) {
-      if (exp < 1e6) exp = exp * 10 + (c - 48);
-      expDigits++;
-      c = ++i < to ? s.charCodeAt(i) : NaN;
+    const e = i;
+    for (; i < to; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d >>> 0 > 9) return undefined;
+      if (exp < 1e6) exp = exp * 10 + d;
     }
-    if (expDigits === 0 || i !== to) return undefined;
+    if (i === e) return undefined;
     scale += expNeg ? -exp : exp;
   }
-  if (mantDigits <= 15 && scale >= -22 && scale <= 22) {
+  if (digits <= 15 && scale >= -22 && scale <= 22) {
     const v = scale >= 0 ? mant * pow10[scale]! : mant / pow10[-scale]!;
     return neg ? -v : v;
   }
