@@ -16,8 +16,11 @@ const block = (n: number, size = 100): Buffer => {
   b.writeUInt32LE(n, 0);
   return b;
 };
-const open = (dir: string, name: string, extra: { maxDiskBytes?: number; segmentBytes?: number } = {}) =>
-  PersistentQueue.mustOpen(dir, { maxDiskBytes: 0, name, ...extra });
+const open = (
+  dir: string,
+  name: string,
+  extra: { maxDiskBytes?: number; segmentBytes?: number; recentBytes?: number } = {},
+) => PersistentQueue.mustOpen(dir, { maxDiskBytes: 0, name, ...extra });
 const metric = (n: string, path: string): number => defaultRegistry.counter(`${n}{path="${path}"}`).value;
 const segments = (dir: string): string[] =>
   fs
@@ -129,7 +132,8 @@ test('a corrupt record in an older segment skips to the next segment', async () 
 test('corruption found while reading skips to the next segment', async () => {
   const f = async (blocks: number, want: number[]) => {
     const dir = tmp();
-    const q = open(dir, 'runtime', { segmentBytes: 64 << 10 });
+    // recentBytes 0: the reader must read the blocks back (by default it takes them from memory).
+    const q = open(dir, 'runtime', { segmentBytes: 64 << 10, recentBytes: 0 });
     for (let i = 0; i < blocks; i++) q.write(block(i, 20_000));
     const fd = fs.openSync(join(dir, segments(dir)[0]!), 'r+');
     fs.writeSync(fd, Buffer.from([0xee]), 0, 1, 20_008 + 8 + 100);
@@ -207,4 +211,18 @@ test('nothing acknowledged as written is lost across kill -9', async () => {
     );
     next = to + 1;
   }
+});
+
+test('blocks written by this process are read from memory, older ones from disk, in order', async () => {
+  const dir = tmp();
+  const q = open(dir, 'recent', { recentBytes: 50_000 });
+  const readBefore = metric('vm_persistentqueue_bytes_read_total', 'recent');
+  for (let i = 0; i < 10; i++) q.write(block(i, 10_000));
+  // The 5 newest fit the 50,000-byte budget; the 5 before are read back from the segment file.
+  assert.deepEqual(await drain(q), range(0, 10));
+  assert.equal(metric('vm_persistentqueue_bytes_read_total', 'recent') - readBefore, 10 * 10_000);
+  q.close();
+  const again = open(dir, 'recent');
+  assert.equal(again.pendingBlocks, 0);
+  again.close();
 });
