@@ -2,7 +2,7 @@
 // in batch mode (read whole, at most -influx.maxRequestSize) or stream mode (`Stream-Mode: 1`, and TCP/UDP:
 // lines of at most -influx.maxLineSize), decompressed, parsed block by block.
 import type { Readable } from 'node:stream';
-import { openUncompressed, readBody, readLinesBlocks } from '../protoparserutil/body.js';
+import { decodeText, openUncompressed, readBody, readLinesBlocks } from '../protoparserutil/body.js';
 import type { LineErrorHandler } from '../protoparserutil/lines.js';
 import { scanInfluxLines } from './parser.js';
 import type { InfluxLine } from './parser.js';
@@ -55,5 +55,5 @@ export async function parseInfluxStream(
     return;
   }
   const body = await readBody(src, opts.encoding, opts.maxRequestSize, 'influx.maxRequestSize');
-  parseBlock(body.toString('utf8'), 1);
+  parseBlock(decodeText(body), 1);
 }

@@ -1,6 +1,7 @@
 // Bounded, decompressing readers for pushed request bodies and TCP streams (VictoriaMetrics'
 // protoparserutil.GetUncompressedReader, ReadUncompressedData and ReadLinesBlockExt).
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { isAscii } from 'node:buffer';
 import zlib from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import snappy from 'snappy';
@@ -146,6 +147,14 @@ export async function readBody(
 }
 
 /**
+ * Decodes UTF-8 text; pure ASCII (the usual push payload) is copied as Latin-1, which gives the same
+ * string at about twice the speed of UTF-8 decoding (Buffer.isAscii is a SIMD scan).
+ */
+export function decodeText(buf: Buffer): string {
+  return buf.toString(isAscii(buf) ? 'latin1' : 'utf8');
+}
+
+/**
  * Called with a block of whole lines (ending at a line break or the end of input) and the 1-based number
  * of its first line in the whole stream; false stops reading.
  */
@@ -186,9 +195,9 @@ export async function readLinesBlocks(
       let block: string;
       if (partsLen > 0) {
         parts.push(chunk.subarray(0, nl + 1));
-        block = Buffer.concat(parts).toString('utf8');
+        block = decodeText(Buffer.concat(parts));
       } else {
-        block = chunk.toString('utf8', 0, nl + 1);
+        block = decodeText(chunk.subarray(0, nl + 1));
       }
       // Copy the rest: decompressors may reuse their output buffers.
       partsLen = chunk.length - nl - 1;
@@ -201,7 +210,7 @@ export async function readLinesBlocks(
   } catch (err) {
     throw wrapDecodeError(err);
   }
-  if (partsLen > 0 && (await onBlock(Buffer.concat(parts).toString('utf8'), lineNum)) === false) return false;
+  if (partsLen > 0 && (await onBlock(decodeText(Buffer.concat(parts)), lineNum)) === false) return false;
   return true;
 }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { RequestError, readBody, readLinesBlocks } from './body.js';
+import { RequestError, decodeText, readBody, readLinesBlocks } from './body.js';
 import { parseLinesStream } from './stream.js';
 
 const chunks = (...parts: string[]): Buffer[] => parts.map((p) => Buffer.from(p));
@@ -62,4 +62,14 @@ test('readBody bounds the decompressed size', async () => {
     readBody(Readable.from([gz]), 'gzip', 999, 'lim'),
     /too big request; mustn't exceed -lim=999 bytes/,
   );
+});
+
+test('decodeText: ASCII, UTF-8 and invalid bytes decode as UTF-8 would', () => {
+  for (const b of [
+    Buffer.from('cpu,host=a v=1\n'),
+    Buffer.from('température,lieu=Zürich v=1 ✓\n'),
+    Buffer.from([0x61, 0xff, 0x62, 0xc3]),
+    Buffer.alloc(0),
+  ])
+    assert.equal(decodeText(b), b.toString('utf8'));
 });
