@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Label } from '../../lib/prompb/types.js';
-import { encodeLabels, hashLabels } from '../../lib/prompb/encode.js';
+import { encodeLabels, encodedLabelsSize, hashLabels, putLabels } from '../../lib/prompb/encode.js';
 import { RemoteWriteClient } from '../../lib/remotewrite/client.js';
 import type { SeriesRoute } from '../../lib/promscrape/sink.js';
 import type { ArenaSink } from '../../lib/promscrape/sink.js';
@@ -25,6 +25,9 @@ interface Route {
 // The push route of a series that global relabeling drops (or every URL's relabeling): its samples are
 // counted in vmagent_remotewrite_global_relabel_metrics_dropped_total, as vmagent counts each one.
 const droppedRoute: Route = { enc: [], hash: [] };
+
+// The chunks push routes encode their labels into.
+const arenaChunkBytes = 64 * 1024;
 
 function encodeRoute(sets: Array<Label[] | undefined>): Route {
   const route: Route = { enc: [], hash: [] };
@@ -52,6 +55,8 @@ export class Fanout implements ArenaSink {
   readonly #globalRelabel: RelabelFn | undefined;
   readonly #urlRelabel: Array<RelabelFn | undefined>;
   readonly #relabelVersion: () => string;
+  #arena = new Uint8Array(0);
+  #arenaPos = 0;
   readonly #rowsPushed = defaultRegistry.counter('vmagent_remotewrite_global_rows_pushed_total');
   readonly #dropped = defaultRegistry.counter('vmagent_remotewrite_global_relabel_metrics_dropped_total');
 
@@ -167,7 +172,24 @@ export class Fanout implements ArenaSink {
   pushRoute(labels: Label[]): SeriesRoute {
     const sets = this.#relabel(labels);
     if (sets === null) return droppedRoute;
-    return sets ? encodeRoute(sets) : { enc: [], hash: [] };
+    if (!sets) return { enc: [], hash: [] };
+    // map() makes arrays of the exact size (push() would reserve 17 slots per series).
+    const enc = sets.map((ls) => ls && this.#arenaEncode(ls));
+    return { enc, hash: enc.map((e) => (e ? hashLabels(e) : 0)) };
+  }
+
+  // Encodes labels into a view of a shared chunk: a pushed series costs a view object, not an
+  // ArrayBuffer of its own (~170 bytes of malloc and bookkeeping each, measured on 100k series). A chunk
+  // is freed when no cached route points into it any more.
+  #arenaEncode(labels: Label[]): Uint8Array {
+    const size = encodedLabelsSize(labels);
+    if (this.#arenaPos + size > this.#arena.length) {
+      this.#arena = new Uint8Array(Math.max(arenaChunkBytes, size));
+      this.#arenaPos = 0;
+    }
+    const start = this.#arenaPos;
+    this.#arenaPos = putLabels(this.#arena, start, labels);
+    return this.#arena.subarray(start, this.#arenaPos);
   }
 
   pushSample(r: SeriesRoute, value: number, timestampMs: number): void {

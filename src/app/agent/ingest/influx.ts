@@ -24,23 +24,36 @@ import {
   respondOk,
 } from './common.js';
 
-// What one influx series text resolved to: its common labels (tags, db, extra labels), its metric name
-// prefix, and the CachedRoute of each field seen so far by raw key (a line with a single field gets its
-// own entry when -influxSkipSingleField names it without the field key).
+// One field of a cached series: its raw key as written (shared between series), whether it was alone on
+// its line (-influxSkipSingleField names those without the field key), and what it resolved to.
+interface FieldRoute extends CachedRoute {
+  readonly raw: string;
+  readonly single: boolean;
+}
+
+// What one influx series text resolved to so far: a route per field seen. Kept small (measured ~0.5 KiB
+// per two-field series with the agent's routes): the labels are parsed again from `key` when a new field
+// shows up, which is rare.
 interface SeriesEntry {
+  readonly key: string;
+  fields: readonly FieldRoute[];
+}
+
+// The labels of a series text, parsed on a cache miss and dropped after the line.
+interface SeriesLabels {
   /** The metric name of a field skipped by -influxSkipSingleField: the measurement, '' when skipped. */
-  readonly bare: string;
+  bare: string;
   /** `{bare}{sep}`, or '' when bare is ''. */
-  readonly prefix: string;
-  readonly measurementEmpty: boolean;
-  readonly common: Label[];
-  readonly keys: string[];
-  readonly single: boolean[];
-  readonly routes: CachedRoute[];
+  prefix: string;
+  measurementEmpty: boolean;
+  /** Tags, db and extra labels. */
+  common: Label[];
 }
 
 // Fields cached per series; more (a series text with ever new field keys) are resolved without caching.
 const maxFieldsPerSeries = 64;
+// Distinct field keys shared between series; beyond it each series keeps its own copy.
+const maxSharedFieldKeys = 10_000;
 
 /**
  * The influx handler state shared by all requests of one handler: the config and the route cache.
@@ -53,6 +66,7 @@ class InfluxIngester {
   readonly #cfg: IngestConfig;
   readonly #limits: LabelLimits;
   readonly #caches = new WeakMap<IngestSink, RouteCache<SeriesEntry>>();
+  readonly #fieldKeys = new Map<string, string>();
   constructor(cfg: IngestConfig) {
     this.#cfg = cfg;
     this.#limits = new LabelLimits(cfg);
@@ -71,19 +85,24 @@ class InfluxIngester {
     const ctx = opts.db === '' && opts.extra.length === 0 ? '' : JSON.stringify([opts.db, opts.extra]);
     const skipSingleField = cfg.influxSkipSingleField;
     let map: Map<string, SeriesEntry> | undefined;
-    const resolveField = (e: SeriesEntry, l: InfluxLine, i: number, single: boolean): CachedRoute => {
-      const skipKey = single && !e.measurementEmpty;
-      const n = e.common.length;
-      const labels = new Array<Label>(n + 1);
-      labels[0] = { name: '__name__', value: skipKey ? e.bare : e.prefix + l.fieldKey(i) };
-      for (let j = 0; j < n; j++) labels[j + 1] = e.common[j]!;
+    // The cold path of a field not seen on this series (parsed: the series' labels when this line
+    // parsed them already).
+    const resolveField = (
+      e: SeriesEntry,
+      l: InfluxLine,
+      i: number,
+      single: boolean,
+      parsed: SeriesLabels | undefined,
+    ): CachedRoute => {
+      const p = parsed ?? this.#parseSeries(e.key, opts.db, opts.extra);
+      const skipKey = single && !p.measurementEmpty;
+      const labels: Label[] = [{ name: '__name__', value: skipKey ? p.bare : p.prefix + l.fieldKey(i) }];
+      for (const c of p.common) labels.push(c);
       const r = pusher.resolve(labels);
-      if (e.keys.length < maxFieldsPerSeries) {
-        const raw = detachString(l.rawFieldKey(i));
-        e.keys.push(raw);
-        e.single.push(single);
-        e.routes.push(r);
-        cache.charge(2 * raw.length + 48);
+      if (e.fields.length < maxFieldsPerSeries) {
+        const raw = this.#sharedFieldKey(l.rawFieldKey(i));
+        e.fields = [...e.fields, { route: r.route, limit: r.limit, raw, single }];
+        cache.charge(fieldBytes);
       }
       return r;
     };
@@ -105,22 +124,27 @@ class InfluxIngester {
         line: (l) => {
           const text = l.series();
           let e = map!.get(text);
+          let parsed: SeriesLabels | undefined;
           if (e === undefined) {
-            e = this.#newSeries(text, opts.db, opts.extra);
-            cache.add(map!, text, e, 2 * (e.prefix.length + text.length));
+            // Parse first: a series text with bad tags is the line's error and is not cached.
+            parsed = this.#parseSeries(text, opts.db, opts.extra);
+            const entry: { key: string; fields: FieldRoute[] } = { key: '', fields: [] };
+            entry.key = cache.add(map!, text, entry, seriesBytes);
+            e = entry;
           }
           const single = skipSingleField && l.fieldCount === 1;
           const ts = l.timestampMs;
           for (let i = 0; i < l.fieldCount; i++) {
             let r: CachedRoute | undefined;
-            const keys = e.keys;
-            for (let k = 0; k < keys.length; k++) {
-              if (e.single[k] === single && l.fieldKeyIs(i, keys[k]!)) {
-                r = e.routes[k]!;
+            const fields = e.fields;
+            for (let k = 0; k < fields.length; k++) {
+              const f = fields[k]!;
+              if (f.single === single && l.fieldKeyIs(i, f.raw)) {
+                r = f;
                 break;
               }
             }
-            pusher.sample(r ?? resolveField(e, l, i, single), l.values[i]!, ts);
+            pusher.sample(r ?? resolveField(e, l, i, single, parsed), l.values[i]!, ts);
           }
         },
         end: () => pusher.end(),
@@ -129,9 +153,19 @@ class InfluxIngester {
     );
   }
 
-  // The cold path of a new series text: parse the measurement and tags (throws LineError), add db and
-  // extra labels.
-  #newSeries(text: string, db: string, extra: Label[]): SeriesEntry {
+  // One string per distinct raw field key, shared by the series that have it.
+  #sharedFieldKey(raw: string): string {
+    let k = this.#fieldKeys.get(raw);
+    if (k === undefined) {
+      k = detachString(raw);
+      if (this.#fieldKeys.size < maxSharedFieldKeys) this.#fieldKeys.set(k, k);
+    }
+    return k;
+  }
+
+  // Parses a series text into its labels (throws LineError): the measurement and tags, then db and
+  // extra labels. Strings are copied so they keep no request body alive.
+  #parseSeries(text: string, db: string, extra: Label[]): SeriesLabels {
     const cfg = this.#cfg;
     const { measurement, tags } = parseInfluxSeries(text);
     let common: Label[] = new Array<Label>(tags.length);
@@ -145,17 +179,14 @@ class InfluxIngester {
     if (extra.length > 0) common = addExtraLabels(common, extra);
     const bare = cfg.influxSkipMeasurement ? '' : measurement;
     const prefix = bare.length > 0 ? bare + cfg.influxMeasurementFieldSeparator : '';
-    return {
-      bare,
-      prefix,
-      measurementEmpty: measurement.length === 0,
-      common,
-      keys: [],
-      single: [],
-      routes: [],
-    };
+    return { bare, prefix, measurementEmpty: measurement.length === 0, common };
   }
 }
+
+// Estimated bytes of a cached series beyond its key, and of each cached field (route included), for the
+// -ingest.routeCacheSize budget; route-cache.test.ts checks them against the heap.
+const seriesBytes = 120;
+const fieldBytes = 500;
 
 /** Returns the reader of one TCP connection or UDP datagram (no db); rejects with 429 on back-pressure. */
 export function makeInfluxStreamHandler(

@@ -1,6 +1,8 @@
 // The push handlers' route cache: series pushed again skip resolving, a relabel reload re-resolves them,
 // label limits stay counted per row, and the memory budget bounds it.
 import { test } from 'node:test';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import assert from 'node:assert/strict';
 import { setupLogger } from '../../../lib/logger/logger.js';
 import { defaultRegistry } from '../../../lib/metrics/registry.js';
@@ -8,6 +10,8 @@ import { CollectingSink } from '../../../testing/ingest-sink.js';
 import { defaultIngestConfig } from './flags.js';
 import { makeInfluxStreamHandler } from './influx.js';
 import { RouteCache, detachString } from './route-cache.js';
+import { Fanout } from '../remotewrite.js';
+import { RemoteWriteClient } from '../../../lib/remotewrite/client.js';
 
 setupLogger({ sink: () => {} });
 
@@ -83,4 +87,55 @@ test('route cache: keys do not keep the text they were sliced from', () => {
   assert.equal(key, 'cpu,host=a');
   const long = big.slice(5, 40);
   assert.equal(detachString(long), long);
+});
+
+test('route cache: its size estimate follows the memory the agent really spends per series', async (t) => {
+  // The -ingest.routeCacheSize budget is only as good as this estimate: within 2x of heap plus
+  // off-heap growth for 20,000 two-field influx series resolved by the real fan-out.
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const client = new RemoteWriteClient({
+    url: 'http://127.0.0.1:1/api/v1/write',
+    urlIndex: 0,
+    queues: 1,
+    flushIntervalMs: 3_600_000,
+    maxBlockBytes: 8 << 20,
+    maxRowsPerBlock: 10_000,
+    sendTimeoutMs: 1000,
+    retryMinIntervalMs: 3_600_000,
+    retryMaxIntervalMs: 3_600_000,
+    queueDir: '/nonexistent', // a memory queue: nothing is written
+    maxDiskBytes: 0,
+    disableOnDiskQueue: true,
+    memoryQueueBytes: 1 << 30,
+    headers: () => ({}),
+  });
+  const fanout = new Fanout([client], [], undefined, [undefined]);
+  try {
+    const push = makeInfluxStreamHandler(defaultIngestConfig({ routeCacheSize: 1 << 30 }), fanout);
+    const n = 20_000;
+    const bodies = Array.from({ length: n / 1000 }, (_, b) =>
+      Buffer.from(
+        Array.from(
+          { length: 1000 },
+          (_, i) =>
+            `cpu,host=host-${i},dc=eu-1,rack=r${b},id=${b * 1000 + i} usage_user=${i},usage_system=1 1`,
+        ).join('\n'),
+      ),
+    );
+    const gauge = defaultRegistry.gauge('lookout_ingest_route_cache_bytes');
+    await push([Buffer.from('warm,a=b v=1 1')]);
+    gc();
+    const m0 = process.memoryUsage();
+    const e0 = gauge.get();
+    for (const b of bodies) await push([b]);
+    gc();
+    const m1 = process.memoryUsage();
+    const real = m1.heapUsed - m0.heapUsed + (m1.external - m0.external);
+    const estimate = gauge.get() - e0;
+    t.diagnostic(`per series: estimate ${Math.round(estimate / n)} bytes, measured ${Math.round(real / n)}`);
+    assert.ok(estimate > real / 2 && estimate < real * 2, `estimate ${estimate}, measured ${real}`);
+  } finally {
+    await fanout.close();
+  }
 });

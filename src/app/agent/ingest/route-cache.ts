@@ -13,7 +13,7 @@ import { defaultRegistry } from '../../../lib/metrics/registry.js';
 import type { IngestSink } from './common.js';
 
 // What one entry costs beyond its key and value bytes: the Map slot, the value objects, the key string
-// header (an estimate; route-cache.test.ts checks it against the heap).
+// header (an estimate; route-cache.test.ts checks the total against the heap).
 const entryOverheadBytes = 160;
 
 // Request contexts (query args that change series: db, extra_label) per cache before it is emptied.
@@ -82,19 +82,22 @@ export class RouteCache<V> {
   }
 
   /**
-   * Adds key → value to m (a map from context()); `bytes` is what value holds beyond small objects (its
-   * encoded labels, its strings). Empties every cache of the sink first when the budget would overflow.
+   * Adds key → value to m (a map from context()); `bytes` is what value holds besides the key. Empties
+   * every cache of the sink first when the budget would overflow. Returns the stored key: a copy of key
+   * that keeps no request body alive.
    */
-  add(m: Map<string, V>, key: string, value: V, bytes: number): void {
+  add(m: Map<string, V>, key: string, value: V, bytes: number): string {
     const cost = entryOverheadBytes + 2 * key.length + bytes;
     const b = this.#budget;
     if (b.bytes + cost > b.maxBytes) {
       for (const c of b.caches) c.#clear();
       resetsFull.inc();
     }
-    m.set(detachString(key), value);
+    const stored = detachString(key);
+    m.set(stored, value);
     this.#bytes += cost;
     b.add(cost);
+    return stored;
   }
 
   /**
