@@ -1,15 +1,68 @@
 // The push handlers' route cache: series pushed again skip resolving, a relabel reload re-resolves them,
 // label limits stay counted per row, and the memory budget bounds it.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import snappy from 'snappy';
 import { setupLogger } from '../../../lib/logger/logger.js';
 import { defaultRegistry } from '../../../lib/metrics/registry.js';
+import { decodeWriteRequest } from '../../../lib/prompb/decode.js';
+import { encodeWriteRequest } from '../../../lib/prompb/encode.js';
+import type { TimeSeries } from '../../../lib/prompb/types.js';
+import { parseText } from '../../../lib/protoparser/prometheus/parser.js';
+import { parseSeriesKey } from '../../../lib/protoparser/prometheus/series-key.js';
 import { CollectingSink } from '../../../testing/ingest-sink.js';
 import { defaultIngestConfig } from './flags.js';
+import type { IngestConfig } from './flags.js';
 import { makeInfluxStreamHandler } from './influx.js';
 import { RouteCache, detachString } from './route-cache.js';
+import { makeIngestRouter } from './router.js';
 
 setupLogger({ sink: () => {} });
+
+const servers: http.Server[] = [];
+after(() => servers.forEach((s) => s.close()));
+
+type Post = (
+  path: string,
+  body: string | Uint8Array,
+  headers?: Record<string, string>,
+) => Promise<[number, string]>;
+
+// Serves the push paths into sink on 127.0.0.1; post() answers [status, body].
+async function serve(cfg: IngestConfig, sink: CollectingSink): Promise<Post> {
+  const route = makeIngestRouter(cfg, sink, { prometheus: { parseText, parseSeriesKey } });
+  const server = http.createServer((req, res) => void (route(req, res) || res.writeHead(404).end()));
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return async (path, body, headers = {}) => {
+    const res = await fetch(base + path, { method: 'POST', body, headers });
+    return [res.status, await res.text()];
+  };
+}
+
+// One line per series: `name{a=b,...} v@t v@t`.
+const show = (sink: CollectingSink): string[] =>
+  sink.series.map(
+    (s) =>
+      `${s.labels.map((l) => `${l.name}=${l.value}`).join(',')} ${s.samples.map((x) => `${x.value}@${x.timestampMs}`).join(' ')}`,
+  );
+
+const rw = (series: TimeSeries[]): Uint8Array =>
+  new Uint8Array(snappy.compressSync(Buffer.from(encodeWriteRequest(series))));
+const rwSeries = (n: number, from = 0): TimeSeries[] =>
+  Array.from({ length: n }, (_, i) => ({
+    labels: [
+      { name: '__name__', value: 'm' },
+      { name: 'i', value: String(from + i) },
+    ],
+    samples: [
+      { value: i, timestampMs: 1 },
+      { value: -i, timestampMs: 2 },
+    ],
+  }));
 
 const lines = (n: number, from = 0): Buffer =>
   Buffer.from(
@@ -83,4 +136,83 @@ test('route cache: keys do not keep the text they were sliced from', () => {
   assert.equal(key, 'cpu,host=a');
   const long = big.slice(5, 40);
   assert.equal(detachString(long), long);
+});
+
+test('remote write: a series pushed again is not resolved again; a new route version resolves it anew', async () => {
+  const sink = new CollectingSink();
+  const post = await serve(defaultIngestConfig(), sink);
+  assert.deepEqual(await post('/api/v1/write', rw(rwSeries(100))), [204, '']);
+  assert.equal(sink.routes, 100);
+  assert.deepEqual(show(sink).slice(0, 2), ['__name__=m,i=0 0@1 0@2', '__name__=m,i=1 1@1 -1@2']);
+  assert.deepEqual(await post('/api/v1/write', rw(rwSeries(150))), [204, '']);
+  assert.equal(sink.routes, 150);
+  assert.equal(sink.series.length, 250);
+  assert.equal(sink.series.at(-1)!.samples.length, 2);
+  sink.version = 'reloaded';
+  await post('/api/v1/write', rw(rwSeries(100)));
+  assert.equal(sink.routes, 250);
+  // The same labels in another order are another key, resolved on their own, with the same result.
+  sink.clear();
+  const swapped = rwSeries(1).map((s) => ({ ...s, labels: s.labels.slice().reverse() }));
+  await post('/api/v1/write', rw(swapped));
+  assert.equal(sink.routes, 251);
+  assert.deepEqual(show(sink), ['i=0,__name__=m 0@1 0@2']);
+});
+
+test('remote write: extra_label contexts are cached apart', async () => {
+  const sink = new CollectingSink();
+  const post = await serve(defaultIngestConfig(), sink);
+  const body = rw(rwSeries(2));
+  for (let round = 0; round < 2; round++) {
+    sink.clear();
+    await post('/api/v1/write', body);
+    await post('/api/v1/write?extra_label=env=a', body);
+    await post('/api/v1/write?extra_label=env=b&extra_label=i=x', body);
+    assert.deepEqual(show(sink), [
+      '__name__=m,i=0 0@1 0@2',
+      '__name__=m,i=1 1@1 -1@2',
+      '__name__=m,i=0,env=a 0@1 0@2',
+      '__name__=m,i=1,env=a 1@1 -1@2',
+      '__name__=m,env=b,i=x 0@1 0@2',
+      '__name__=m,env=b,i=x 1@1 -1@2',
+    ]);
+    assert.equal(sink.routes, 6);
+  }
+});
+
+test('remote write: a cached series over a label limit is ignored and counted on every row', async () => {
+  const sink = new CollectingSink();
+  const ignored = defaultRegistry.counter('vm_rows_ignored_total{reason="too_many_labels"}');
+  const before = ignored.value;
+  const post = await serve(defaultIngestConfig({ maxLabelsPerTimeseries: 1 }), sink);
+  const body = rw(rwSeries(3));
+  await post('/api/v1/write', body);
+  await post('/api/v1/write', body);
+  assert.equal(ignored.value - before, 12); // 3 series, 2 samples each, twice
+  assert.equal(sink.series.length, 0);
+  assert.equal(sink.routes, 0);
+});
+
+test('remote write: a malformed request is refused whole, with the message of the decoder', async () => {
+  const sink = new CollectingSink();
+  const post = await serve(defaultIngestConfig(), sink);
+  const good = encodeWriteRequest(rwSeries(3));
+  await post('/api/v1/write', rw(rwSeries(3))); // cached: the bad label below is in a new series
+  const f = async (raw: Uint8Array): Promise<void> => {
+    sink.clear();
+    let want = '';
+    assert.throws(
+      () => decodeWriteRequest(raw),
+      (err: Error) => ((want = err.message), true),
+    );
+    const [status, text] = await post('/api/v1/write', new Uint8Array(snappy.compressSync(Buffer.from(raw))));
+    assert.equal(status, 400, text);
+    assert.equal(text, `cannot handle /api/v1/write: cannot unmarshal WriteRequest: ${want}\n`);
+    assert.deepEqual(show(sink), []);
+  };
+  // A label with a bad wire type in a fourth, new series after three cached ones.
+  await f(Uint8Array.of(...good, 0x0a, 0x04, 0x0a, 0x02, 0x0b, 0x00));
+  // A truncated request, and one with two problems: the first in byte order is named.
+  await f(good.subarray(0, good.length - 3));
+  await f(Uint8Array.of(0x0a, 0x04, 0x0a, 0x02, 0x0b, 0x00, 0x0a, 0x7f));
 });
