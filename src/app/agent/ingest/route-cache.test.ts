@@ -216,3 +216,74 @@ test('remote write: a malformed request is refused whole, with the message of th
   await f(good.subarray(0, good.length - 3));
   await f(Uint8Array.of(0x0a, 0x04, 0x0a, 0x02, 0x0b, 0x00, 0x0a, 0x7f));
 });
+
+const importLines = (n: number, from = 0): string =>
+  Array.from(
+    { length: n },
+    (_, i) => `{"metric":{"__name__":"m","i":"${from + i}"},"values":[${i},-${i}],"timestamps":[1,2]}`,
+  ).join('\n');
+
+test('JSON import: a metric pushed again is not resolved again; a new route version resolves it anew', async () => {
+  const sink = new CollectingSink();
+  const post = await serve(defaultIngestConfig(), sink);
+  assert.deepEqual(await post('/api/v1/import', importLines(100)), [204, '']);
+  assert.equal(sink.routes, 100);
+  assert.deepEqual(show(sink).slice(0, 2), ['__name__=m,i=0 0@1 0@2', '__name__=m,i=1 1@1 -1@2']);
+  await post('/api/v1/import', importLines(150));
+  assert.equal(sink.routes, 150);
+  assert.equal(sink.series.length, 250);
+  sink.version = 'reloaded';
+  await post('/api/v1/import', importLines(100));
+  assert.equal(sink.routes, 250);
+  // A line in another shape is parsed whole and resolved each time (not cached), with the same result.
+  sink.clear();
+  const other = '{"values":[5],"timestamps":[6],"metric":{"__name__":"m","i":"0"}}';
+  await post('/api/v1/import', `${other}\n${other}`);
+  assert.equal(sink.routes, 252);
+  assert.deepEqual(show(sink), ['__name__=m,i=0 5@6', '__name__=m,i=0 5@6']);
+});
+
+test('JSON import: extra_label contexts are cached apart', async () => {
+  const sink = new CollectingSink();
+  const post = await serve(defaultIngestConfig(), sink);
+  for (let round = 0; round < 2; round++) {
+    sink.clear();
+    await post('/api/v1/import', importLines(1));
+    await post('/api/v1/import?extra_label=env=a', importLines(1));
+    await post('/api/v1/import?extra_label=i=x', importLines(1));
+    assert.deepEqual(show(sink), [
+      '__name__=m,i=0 0@1 0@2',
+      '__name__=m,i=0,env=a 0@1 0@2',
+      '__name__=m,i=x 0@1 0@2',
+    ]);
+    assert.equal(sink.routes, 3);
+  }
+});
+
+test('JSON import: a cached metric over a label limit is ignored and counted on every row', async () => {
+  const sink = new CollectingSink();
+  const ignored = defaultRegistry.counter('vm_rows_ignored_total{reason="too_many_labels"}');
+  const before = ignored.value;
+  const post = await serve(defaultIngestConfig({ maxLabelsPerTimeseries: 1 }), sink);
+  await post('/api/v1/import', importLines(3));
+  await post('/api/v1/import', importLines(3));
+  assert.equal(ignored.value - before, 12); // 3 lines, 2 samples each, twice
+  assert.equal(sink.series.length, 0);
+  assert.equal(sink.routes, 0);
+});
+
+test('JSON import: a bad metric is reported with its line, every time; the lines around it arrive', async () => {
+  const sink = new CollectingSink();
+  const post = await serve(defaultIngestConfig(), sink);
+  const body = `${importLines(1)}\n{"metric":{"a":"b",},"values":[1],"timestamps":[1]}\n${importLines(1, 1)}`;
+  for (let round = 0; round < 2; round++) {
+    sink.clear();
+    const [status, text] = await post('/api/v1/import', body);
+    assert.equal(status, 200);
+    assert.match(
+      text,
+      /^skipped 1 invalid vmimport line\(s\); first errors:\nline 2: cannot parse .*cannot parse json line/,
+    );
+    assert.deepEqual(show(sink), ['__name__=m,i=0 0@1 0@2', '__name__=m,i=1 0@1 0@2']);
+  }
+});
