@@ -287,3 +287,67 @@ test('JSON import: a bad metric is reported with its line, every time; the lines
     assert.deepEqual(show(sink), ['__name__=m,i=0 0@1 0@2', '__name__=m,i=1 0@1 0@2']);
   }
 });
+
+const promLines = (n: number, from = 0): string =>
+  Array.from({ length: n }, (_, i) => `m{i="${from + i}"} ${i} 1700000000000`).join('\n') + '\n';
+
+test('Prometheus import: a series pushed again is not resolved again; a new route version resolves it anew', async () => {
+  const sink = new CollectingSink();
+  const post = await serve(defaultIngestConfig(), sink);
+  assert.deepEqual(await post('/api/v1/import/prometheus', promLines(100)), [204, '']);
+  assert.equal(sink.routes, 100);
+  assert.deepEqual(show(sink).slice(0, 2), [
+    '__name__=m,i=0 0@1700000000000',
+    '__name__=m,i=1 1@1700000000000',
+  ]);
+  await post('/api/v1/import/prometheus', promLines(150));
+  assert.equal(sink.routes, 150);
+  assert.equal(sink.series.length, 250);
+  sink.version = 'reloaded';
+  await post('/api/v1/import/prometheus', promLines(100));
+  assert.equal(sink.routes, 250);
+});
+
+test('Prometheus import: Pushgateway paths and extra_label are cached apart', async () => {
+  const sink = new CollectingSink();
+  const post = await serve(defaultIngestConfig(), sink);
+  for (let round = 0; round < 2; round++) {
+    sink.clear();
+    await post('/api/v1/import/prometheus', promLines(1));
+    await post('/api/v1/import/prometheus/metrics/job/a', promLines(1));
+    await post('/api/v1/import/prometheus/metrics/job/b', promLines(1));
+    await post('/api/v1/import/prometheus/metrics/job/b?extra_label=i=x', promLines(1));
+    assert.deepEqual(show(sink), [
+      '__name__=m,i=0 0@1700000000000',
+      '__name__=m,i=0,job=a 0@1700000000000',
+      '__name__=m,i=0,job=b 0@1700000000000',
+      '__name__=m,job=b,i=x 0@1700000000000',
+    ]);
+    assert.equal(sink.routes, 4);
+  }
+});
+
+test('Prometheus import: a cached series over a label limit is ignored and counted on every row', async () => {
+  const sink = new CollectingSink();
+  const ignored = defaultRegistry.counter('vm_rows_ignored_total{reason="too_many_labels"}');
+  const before = ignored.value;
+  const post = await serve(defaultIngestConfig({ maxLabelsPerTimeseries: 1 }), sink);
+  await post('/api/v1/import/prometheus', promLines(3));
+  await post('/api/v1/import/prometheus', promLines(3));
+  assert.equal(ignored.value - before, 6);
+  assert.equal(sink.series.length, 0);
+  assert.equal(sink.routes, 0);
+});
+
+test('Prometheus import: bad lines and keys are answered as before, every time', async () => {
+  const sink = new CollectingSink();
+  const post = await serve(defaultIngestConfig(), sink);
+  for (let round = 0; round < 2; round++) {
+    const [status, text] = await post('/api/v1/import/prometheus', `${promLines(1)}m{i="1"} x\n`);
+    assert.equal(status, 200);
+    assert.match(text, /line 2: cannot parse "m\{i=\\"1\\"\} x": cannot parse value "x"/);
+    const [status2, text2] = await post('/api/v1/import/prometheus', `${promLines(1)}m{1="x"} 1\n`);
+    assert.equal(status2, 400);
+    assert.match(text2, /cannot parse series "m\{1=\\"x\\"\}": missing or invalid label name/);
+  }
+});
