@@ -8,6 +8,7 @@
 //                                                        blackhole) and push to it: vmagent's figures
 //   node dist/bench/ingest.bench.js --spawn-lookout      the same with `lookout agent`: its end-to-end figures
 //        [--only=influx-http,graphite-tcp,...]           only these protocols (names as printed, - for space)
+//                                                        (prometheus = /api/v1/import/prometheus)
 //
 // Rows are what vmagent_rows_inserted_total counts (influx: one per field). With --target the agent's
 // /metrics is read before and after, so the figure is rows the agent accepted, not rows sent.
@@ -95,6 +96,10 @@ export function buildPayloads(): Record<string, { body: Buffer; rows: number }> 
       rows: rowsPerBlock,
     },
     promremotewrite: { body: snappy.compressSync(encodeWriteRequest(series)), rows: rowsPerBlock },
+    prometheus: {
+      body: lines((i) => `prom_metric{host="${host(i)}",dc="eu-1",id="${i}"} ${i * 0.5} ${nowSec}000`),
+      rows: rowsPerBlock,
+    },
     opentelemetry: {
       body: encodeExportMetricsServiceRequest([
         { resourceAttributes: [{ key: 'service.name', value: 'bench' }], metrics },
@@ -260,6 +265,11 @@ async function benchTarget(target: string, seconds: number, concurrency: number)
       'promremotewrite',
       p.promremotewrite!.rows,
       httpSender(`${target}/api/v1/write`, p.promremotewrite!.body, { 'Content-Encoding': 'snappy' }),
+    ],
+    [
+      'prometheus',
+      p.prometheus!.rows,
+      httpSender(`${target}/api/v1/import/prometheus`, p.prometheus!.body, {}),
     ],
   ];
   if (arg('otlp') !== undefined) {

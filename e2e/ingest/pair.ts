@@ -8,7 +8,6 @@ import { makeImportSink, startLookoutSide } from './lookout-side.js';
 import type { LookoutSide } from './lookout-side.js';
 import { send } from './payloads.js';
 import type { Push } from './payloads.js';
-import { decodeWriteRequest } from '../../src/lib/prompb/decode.js';
 import { parseText } from '../../src/lib/protoparser/prometheus/parser.js';
 import { parseSeriesKey } from '../../src/lib/protoparser/prometheus/series-key.js';
 
@@ -64,10 +63,7 @@ export async function startPair(vmagentFlags: string[], overrides: Partial<Inges
       ...overrides,
     });
     const side = makeImportSink(vm2.url);
-    lookout = await startLookoutSide(cfg, side.sink, {
-      decodeWriteRequest,
-      prometheus: prometheusParser,
-    });
+    lookout = await startLookoutSide(cfg, side.sink, { prometheus: prometheusParser });
     const theirs = { http: httpPort, graphite, influx, opentsdb };
     const ours = {
       http: lookout.httpPort,

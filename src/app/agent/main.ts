@@ -21,7 +21,6 @@ import { makeIngestRouter } from './ingest/router.js';
 import { startIngestListeners, type IngestListeners } from './ingest/listeners.js';
 import { parseText } from '../../lib/protoparser/prometheus/parser.js';
 import { parseSeriesKey } from '../../lib/protoparser/prometheus/series-key.js';
-import { decodeWriteRequest } from '../../lib/prompb/decode.js';
 import { parseMemberNum } from '../../lib/promscrape/cluster.js';
 import type { TargetClusterOptions } from '../../lib/promscrape/targets.js';
 
@@ -106,7 +105,6 @@ export async function main(argv: string[]): Promise<number> {
   const sink = fanout;
   const ingestRouter = makeIngestRouter(ingestCfg, sink, {
     prometheus: { parseText, parseSeriesKey },
-    decodeWriteRequest,
   });
   let listeners: IngestListeners;
   try {

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { compressSync } from 'snappy';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../../../e2e/harness/victoria-metrics.js';
+import { fuzzCount, fuzzInputs, makeRand } from '../protoparser/protoparserutil/fuzz-input.js';
 import { decodeWriteRequest } from './decode.js';
+import { WriteRequestScan, type LabelsKey } from './scan.js';
 import { encodeLabels, encodeWriteRequest, hashLabels, WriteRequestBuffer } from './encode.js';
 import { isStaleNaN, staleNaN, type TimeSeries } from './types.js';
 
@@ -114,6 +116,129 @@ test('decodeWriteRequest rejects malformed input', () => {
       assert.match(String(err), /^Error: cannot parse WriteRequest: /);
     }
   }
+});
+
+// The series as the push path sees them through a WriteRequestScan (labels decoded for every series).
+function viaScan(scan: WriteRequestScan, buf: Uint8Array): TimeSeries[] {
+  scan.scan(buf);
+  const out: TimeSeries[] = [];
+  for (let i = 0; i < scan.seriesCount; i++) {
+    const samples = [];
+    for (let j = scan.sampleStart[i]!; j < scan.sampleStart[i + 1]!; j++) {
+      samples.push({ value: scan.values[j]!, timestampMs: scan.timestampsMs[j]! });
+    }
+    out.push({ labels: scan.labels(i), samples });
+  }
+  return out;
+}
+
+test('WriteRequestScan gives the series decodeWriteRequest gives', () => {
+  const scan = new WriteRequestScan();
+  const f = (buf: Uint8Array) => assert.deepEqual(viaScan(scan, buf), decodeWriteRequest(buf));
+  const series: TimeSeries[] = Array.from({ length: 300 }, (_, i) => ({
+    labels: [
+      { name: '__name__', value: `m${i % 7}` },
+      { name: 'i', value: 'ü'.repeat(i % 5) + String(i) },
+    ],
+    samples: Array.from({ length: i % 4 }, (_, j) => ({
+      value: i / (j + 1),
+      timestampMs: 1700000000000 - j,
+    })),
+  }));
+  f(encodeWriteRequest(series)); // grows every array
+  f(encodeWriteRequest([]));
+  f(encodeWriteRequest([{ labels: [], samples: [{ value: NaN, timestampMs: -(2 ** 40) }] }]));
+  // Labels after samples, unknown fields in between, a repeated label field: the key is the label fields'
+  // bytes in order, whatever is between them.
+  const label = [0x0a, 0x06, 0x0a, 0x01, 0x61, 0x12, 0x01, 0x62]; // {a="b"}
+  const sample = [0x12, 0x0b, 0x09, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x10, 0x05]; // 1 @ 5
+  const mixed = [...sample, ...label, 0x18, 0x07, ...label, ...sample];
+  f(Uint8Array.of(0x0a, mixed.length, ...mixed, 0x1a, 0x00));
+  const other = [0x0a, 0x06, 0x0a, 0x01, 0x61, 0x12, 0x01, 0x63]; // {a="c"}
+  scan.scan(
+    Uint8Array.of(
+      ...[0x0a, mixed.length, ...mixed],
+      ...[0x0a, 2 * label.length, ...label, ...label],
+      ...[0x0a, 2 * label.length, ...label, ...other],
+      ...[0x0a, 9, 0x0a, 0x07, 0x0a, 0x01, 0x61, 0x12, 0x02, 0x62, 0x63], // {a="bc"}: 9 bytes, a tail
+      ...[0x0a, 9, 0x0a, 0x07, 0x0a, 0x01, 0x61, 0x12, 0x02, 0x62, 0x64], // {a="bd"}
+    ),
+  );
+  assert.ok(scan.labelsMatch(3, scan.labelsKey(3)));
+  assert.ok(!scan.labelsMatch(4, scan.labelsKey(3)));
+  const key = scan.labelsKey(0);
+  assert.equal(key.byteLength, 2 * label.length);
+  assert.equal(scan.labelsHash(0), scan.labelsHash(1));
+  assert.ok(scan.labelsMatch(1, key));
+  assert.ok(!scan.labelsMatch(2, key));
+  assert.notEqual(scan.labelsHash(0), scan.labelsHash(2));
+  assert.throws(
+    () => scan.scan(Uint8Array.of(0x0a, 0x02, 0x12, 0x05)),
+    /^Error: cannot parse WriteRequest: /,
+  );
+  // A malformed label is found when the series' labels are decoded.
+  scan.scan(Uint8Array.of(0x0a, 0x04, 0x0a, 0x02, 0x0b, 0x00));
+  assert.throws(() => scan.labels(0), /^Error: cannot parse WriteRequest: unsupported wire type 3/);
+});
+
+test(`WriteRequestScan against decodeWriteRequest: ${fuzzCount()} fuzzed requests`, () => {
+  const seeds = [
+    encodeWriteRequest([
+      {
+        labels: [
+          { name: '__name__', value: 'up' },
+          { name: 'job', value: 'a' },
+        ],
+        samples: [
+          { value: 1, timestampMs: 1700000000000 },
+          { value: -2.5, timestampMs: -3 },
+        ],
+      },
+      { labels: [{ name: 'x', value: '' }], samples: [] },
+    ]),
+    Uint8Array.of(0x1a, 0x02, 0x08, 0x01, 0x0a, 0x09, 0x12, 0x02, 0x10, 0x01, 0x0a, 0x03, 0x0a, 0x01, 0x61),
+  ].map((b) => Buffer.from(b).toString('latin1'));
+  const scan = new WriteRequestScan();
+  // Equal label bytes (hash and labelsMatch) must decode to equal labels, across all inputs.
+  const seen = new Map<number, Array<{ key: LabelsKey; labels: string }>>();
+  let good = 0;
+  const check = (buf: Uint8Array): void => {
+    let want: TimeSeries[] | undefined;
+    try {
+      want = decodeWriteRequest(buf);
+    } catch {
+      want = undefined;
+    }
+    let got: TimeSeries[] | undefined;
+    try {
+      got = viaScan(scan, buf);
+    } catch (err) {
+      assert.match(String(err), /^Error: cannot parse WriteRequest: /);
+    }
+    assert.deepEqual(got, want, Buffer.from(buf).toString('hex'));
+    if (want === undefined) return;
+    good++;
+    for (let i = 0; i < scan.seriesCount; i++) {
+      const labels: string = JSON.stringify(want[i]!.labels);
+      const h = scan.labelsHash(i);
+      let same = seen.get(h);
+      if (!same) seen.set(h, (same = []));
+      const hit = same.find((e) => scan.labelsMatch(i, e.key));
+      if (hit) assert.equal(labels, hit.labels);
+      else same.push({ key: scan.labelsKey(i), labels });
+      assert.ok(scan.labelsMatch(i, scan.labelsKey(i)));
+    }
+  };
+  const alphabet = '\x00\x01\x02\x05\x08\x09\x0a\x0b\x10\x12\x1a\x3f\x7f\x80\xff';
+  for (const input of fuzzInputs(seeds, alphabet, fuzzCount(), 7)) check(Buffer.from(input, 'latin1'));
+  // Single byte changes keep more requests well-formed (label bytes that still decode, other lengths).
+  const rand = makeRand(8);
+  for (let n = 0; n < fuzzCount() / 4; n++) {
+    const buf = Buffer.from(seeds[n % seeds.length]!, 'latin1');
+    buf[Math.floor(rand() * buf.length)] = Math.floor(rand() * 256);
+    check(buf);
+  }
+  assert.ok(good > fuzzCount() / 20, `${good} well-formed inputs`);
 });
 
 let vm: VictoriaMetrics;

@@ -5,10 +5,12 @@ import type { Label, Sample, TimeSeries } from './types.js';
 
 const utf8 = new TextDecoder('utf-8');
 
-class Reader {
+/** A bounds-checked protobuf reader over buf[pos:end) (shared with scan.ts). */
+export class Reader {
   pos: number;
   readonly buf: Uint8Array;
-  readonly end: number;
+  /** The end of the message being read; the scanner moves it in and out of nested messages. */
+  end: number;
   constructor(buf: Uint8Array, pos: number, end: number) {
     this.buf = buf;
     this.pos = pos;
@@ -114,7 +116,8 @@ function readTimeSeries(r: Reader): TimeSeries {
   return { labels, samples };
 }
 
-function readLabel(r: Reader): Label {
+/** Reads one Label message (r spans exactly the message). */
+export function readLabel(r: Reader): Label {
   let name = '';
   let value = '';
   while (r.pos < r.end) {

@@ -38,7 +38,7 @@ let base = '';
 let listeners: IngestListeners;
 
 before(async () => {
-  const route = makeIngestRouter(cfg, sink, { decodeWriteRequest: () => [] });
+  const route = makeIngestRouter(cfg, sink);
   server = http.createServer((req, res) => void (route(req, res) || res.writeHead(404).end()));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -3,9 +3,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import snappy from 'snappy';
 import type { TimeSeries } from '../../../lib/prompb/types.js';
 import { CollectingSink } from '../../../testing/ingest-sink.js';
 import { setupLogger } from '../../../lib/logger/logger.js';
+import { encodeWriteRequest } from '../../../lib/prompb/encode.js';
 import { encodeExportMetricsServiceRequest } from '../../../lib/protoparser/opentelemetry/encode.js';
 import { defaultIngestConfig } from './flags.js';
 import type { IngestConfig } from './flags.js';
@@ -19,9 +21,6 @@ const servers: http.Server[] = [];
 
 async function start(cfg: IngestConfig): Promise<string> {
   const route = makeIngestRouter(cfg, sink, {
-    decodeWriteRequest: () => [
-      { labels: [{ name: '__name__', value: 'rw' }], samples: [{ value: 1, timestampMs: 5 }] },
-    ],
     prometheus: {
       parseText: (body, onRow) =>
         body.split('\n').forEach((l) => l && onRow(l.split(' ')[0]!, Number(l.split(' ')[1]), undefined)),
@@ -107,10 +106,16 @@ test('prometheus import: Pushgateway paths become labels', async () => {
 });
 
 test('remote write and OTLP reach the sink with extra labels', async () => {
-  assert.deepEqual(await push(`${base}/api/v1/write?extra_label=env=p`, new Uint8Array([0])), [
-    204,
-    ['__name__=rw,env=p 1@5'],
+  const rw = encodeWriteRequest([
+    { labels: [{ name: '__name__', value: 'rw' }], samples: [{ value: 1, timestampMs: 5 }] },
   ]);
+  assert.deepEqual(
+    await push(
+      `${base}/api/v1/write?extra_label=env=p`,
+      new Uint8Array(snappy.compressSync(Buffer.from(rw))),
+    ),
+    [204, ['__name__=rw,env=p 1@5']],
+  );
   const otlp = encodeExportMetricsServiceRequest([
     {
       resourceAttributes: [],

@@ -5,15 +5,20 @@
 // TODO(prometheus parser): the text parser is written by another helper in src/lib/protoparser/prometheus;
 // until it lands the handler takes it injected (PrometheusTextParser). Wire it in
 // app/agent/main.ts when both are merged.
+//
+// The parser hands over each row's series key (the text before the value); the handler caches its route by
+// that text per request context (Pushgateway path and extra_label), and splits a key into labels only when
+// it is new (route-cache.ts).
 import type { Label } from '../../../lib/prompb/types.js';
 import { RequestError, readBody } from '../../../lib/protoparser/protoparserutil/body.js';
 import type { LineErrorHandler } from '../../../lib/protoparser/protoparserutil/lines.js';
 import type { IngestConfig } from './flags.js';
-import type { IngestHandler } from './common.js';
+import type { CachedRoute, IngestHandler, IngestSink } from './common.js';
+import { RouteCache } from './route-cache.js';
 import {
   LabelLimits,
   LineErrors,
-  SeriesPusher,
+  RowPusher,
   addExtraLabels,
   countRequest,
   drain,
@@ -83,6 +88,7 @@ export function parseTimestampArg(raw: string | null): number {
 /** The /api/v1/import/prometheus handler over an injected text parser. */
 export function makePrometheusImportHandler(cfg: IngestConfig, parser: PrometheusTextParser): IngestHandler {
   const limits = new LabelLimits(cfg);
+  const caches = new WeakMap<IngestSink, RouteCache<CachedRoute>>();
   return async (req, res, sink) => {
     const path = (req.url ?? '/').split('?')[0]!;
     countRequest(importPrefix, 'prometheus');
@@ -95,14 +101,22 @@ export function makePrometheusImportHandler(cfg: IngestConfig, parser: Prometheu
         cfg.maxInsertRequestSize,
         'maxInsertRequestSize',
       );
-      const pusher = new SeriesPusher('prometheus', sink, limits, new LineErrors('prometheus'));
+      let cache = caches.get(sink);
+      if (!cache) caches.set(sink, (cache = new RouteCache(sink, cfg.routeCacheSize)));
+      const pusher = new RowPusher('prometheus', sink, limits, new LineErrors('prometheus'));
       const nowMs = defaultTs || Date.now();
       pusher.begin();
+      const map = cache.context(extra.length === 0 ? '' : JSON.stringify(extra));
       parser.parseText(
         body.toString('utf8'),
         (key, value, tsMs) => {
-          const labels = addExtraLabels(parser.parseSeriesKey(key), extra);
-          pusher.add({ labels, samples: [{ value, timestampMs: tsMs ? tsMs : nowMs }] });
+          let r = map.get(key);
+          if (r === undefined) {
+            // A bad key throws here and fails the request, as before the cache.
+            r = pusher.resolve(addExtraLabels(parser.parseSeriesKey(key), extra));
+            cache.add(map, key, r, 2 * key.length);
+          }
+          pusher.sample(r, value, tsMs ? tsMs : nowMs);
         },
         pusher.errors.add,
       );

@@ -1,16 +1,21 @@
 // Prometheus remote write (/api/v1/write): a snappy (or zstd) compressed WriteRequest, bounded by
 // -maxInsertRequestSize before and after decompression, as app/vmagent/promremotewrite.
 //
-// TODO(prompb decoder): decodeWriteRequest is written by another helper in src/lib/prompb/write-request.ts;
-// the handler takes it injected until both are merged.
-import type { TimeSeries } from '../../../lib/prompb/types.js';
+// The request is scanned, not decoded: each series is looked up in the route cache by the raw bytes of its
+// label fields (a hash, then a compare), and its labels are decoded only when the series is new
+// (route-cache.ts).
+import type { Label } from '../../../lib/prompb/types.js';
+import { decodeWriteRequest } from '../../../lib/prompb/decode.js';
+import { WriteRequestScan } from '../../../lib/prompb/scan.js';
+import type { LabelsKey } from '../../../lib/prompb/scan.js';
 import { RequestError, readBody } from '../../../lib/protoparser/protoparserutil/body.js';
 import type { IngestConfig } from './flags.js';
-import type { IngestHandler } from './common.js';
+import type { CachedRoute, IngestHandler, IngestSink } from './common.js';
+import { RouteCache } from './route-cache.js';
 import {
   LabelLimits,
   LineErrors,
-  SeriesPusher,
+  RowPusher,
   addExtraLabels,
   countRequest,
   drain,
@@ -19,15 +24,102 @@ import {
   respondOk,
 } from './common.js';
 
-/** Decodes an uncompressed prometheus.WriteRequest; throws on malformed input. */
-export type WriteRequestDecoder = (buf: Uint8Array) => TimeSeries[];
+// A cached series: its label bytes (a hash hit is checked against them) and its route.
+interface Entry {
+  readonly key: LabelsKey;
+  readonly route: CachedRoute;
+}
 
-/** The /api/v1/write handler over an injected decoder. A missing Content-Encoding means snappy. */
-export function makeRemoteWriteHandler(
-  cfg: IngestConfig,
-  decodeWriteRequest: WriteRequestDecoder,
-): IngestHandler {
-  const limits = new LabelLimits(cfg);
+// What an entry holds beyond the cache's own per-entry estimate: the key's typed array, besides its bytes.
+const entryExtraBytes = 120;
+
+// Routes array entries kept between requests (a bigger request's array is let go after it).
+const keptRoutes = 4096;
+
+// The error of a malformed request. The scan checks the inside of label fields only for new series, so
+// for the message the full decoder is run: it names the first problem in byte order, as before the scan.
+function malformed(body: Uint8Array, err: unknown): RequestError {
+  try {
+    decodeWriteRequest(body);
+  } catch (first) {
+    err = first;
+  }
+  return new RequestError(400, `cannot unmarshal WriteRequest: ${(err as Error).message}`);
+}
+
+/**
+ * The remote-write handler state shared by its requests: the config, the route cache per sink, and one
+ * WriteRequestScan with its routes array (a request is scanned and pushed without an await in between,
+ * so requests never share them at the same time).
+ */
+class RemoteWriteIngester {
+  readonly #cfg: IngestConfig;
+  readonly #limits: LabelLimits;
+  readonly #caches = new WeakMap<IngestSink, RouteCache<Entry, number>>();
+  readonly #scan = new WriteRequestScan();
+  readonly #routes: CachedRoute[] = [];
+  constructor(cfg: IngestConfig) {
+    this.#cfg = cfg;
+    this.#limits = new LabelLimits(cfg);
+  }
+
+  /** Pushes one decompressed WriteRequest; throws RequestError (400 malformed, 429 queues full). */
+  push(body: Uint8Array, sink: IngestSink, extra: Label[], errors: LineErrors): void {
+    let cache = this.#caches.get(sink);
+    if (!cache) this.#caches.set(sink, (cache = new RouteCache(sink, this.#cfg.routeCacheSize)));
+    const scan = this.#scan;
+    const routes = this.#routes;
+    try {
+      try {
+        scan.scan(body);
+      } catch (err) {
+        throw malformed(body, err);
+      }
+      const pusher = new RowPusher('promremotewrite', sink, this.#limits, errors);
+      pusher.begin();
+      const map = cache.context(extra.length === 0 ? '' : JSON.stringify(extra));
+      // Every series is resolved before any row is pushed: a malformed label found on the way rejects the
+      // whole request, as the full decoder did.
+      const n = scan.seriesCount;
+      for (let i = 0; i < n; i++) {
+        const h = scan.labelsHash(i);
+        const e = map.get(h);
+        if (e !== undefined && scan.labelsMatch(i, e.key)) {
+          routes[i] = e.route;
+          continue;
+        }
+        let labels: Label[];
+        try {
+          labels = scan.labels(i);
+        } catch (err) {
+          throw malformed(body, err);
+        }
+        const r = pusher.resolve(addExtraLabels(labels, extra));
+        // A series whose hash another one holds (rare: 30 bits) is resolved anew each time, uncached.
+        if (e === undefined) {
+          const key = scan.labelsKey(i);
+          // The route holds about the label bytes again per URL (encoded, relabeled).
+          cache.add(map, h, { key, route: r }, 2 * key.byteLength + entryExtraBytes);
+        }
+        routes[i] = r;
+      }
+      const { sampleStart, values, timestampsMs } = scan;
+      for (let i = 0; i < n; i++) {
+        const r = routes[i]!;
+        for (let j = sampleStart[i]!; j < sampleStart[i + 1]!; j++)
+          pusher.sample(r, values[j]!, timestampsMs[j]!);
+      }
+      pusher.end();
+    } finally {
+      if (routes.length > keptRoutes) routes.length = 0;
+      scan.release();
+    }
+  }
+}
+
+/** The /api/v1/write handler. A missing Content-Encoding means snappy. */
+export function makeRemoteWriteHandler(cfg: IngestConfig): IngestHandler {
+  const ingester = new RemoteWriteIngester(cfg);
   return async (req, res, sink) => {
     const path = (req.url ?? '/').split('?')[0]!;
     countRequest(path, 'promremotewrite');
@@ -41,19 +133,9 @@ export function makeRemoteWriteHandler(
         );
       }
       const body = await readBody(req, enc, cfg.maxInsertRequestSize, 'maxInsertRequestSize');
-      let series: TimeSeries[];
-      try {
-        series = decodeWriteRequest(body);
-      } catch (err) {
-        throw new RequestError(400, `cannot unmarshal WriteRequest: ${(err as Error).message}`);
-      }
-      const pusher = new SeriesPusher('promremotewrite', sink, limits, new LineErrors('promremotewrite'));
-      pusher.begin();
-      for (const ts of series) {
-        pusher.add(extra.length > 0 ? { labels: addExtraLabels(ts.labels, extra), samples: ts.samples } : ts);
-      }
-      pusher.end();
-      respondOk(res, pusher.errors);
+      const errors = new LineErrors('promremotewrite');
+      ingester.push(body, sink, extra, errors);
+      respondOk(res, errors);
     } catch (err) {
       drain(req);
       respondError(res, err, path);

@@ -26,7 +26,7 @@ const resetsReload = defaultRegistry.counter('lookout_ingest_route_cache_resets_
 class Budget {
   readonly maxBytes: number;
   bytes = 0;
-  readonly caches = new Set<RouteCache<unknown>>();
+  readonly caches = new Set<RouteCache<unknown, string | number>>();
   constructor(maxBytes: number) {
     this.maxBytes = maxBytes;
   }
@@ -45,14 +45,15 @@ export function detachString(s: string): string {
 
 /**
  * A map from raw series text to V per request context, for one handler and one sink. Use context() once
- * per block and keep the returned map for that block; get from it directly, add through add().
+ * per block and keep the returned map for that block; get from it directly, add through add(). K is a
+ * number for a handler that keys by a hash of the series bytes (and keeps the bytes in V to check hits).
  */
-export class RouteCache<V> {
+export class RouteCache<V, K extends string | number = string> {
   readonly #sink: IngestSink;
   readonly #budget: Budget;
   #version: string;
   #bytes = 0;
-  readonly #contexts = new Map<string, Map<string, V>>();
+  readonly #contexts = new Map<string, Map<K, V>>();
 
   /** maxBytes is the budget of all caches of this sink; the first cache made for a sink sets it. */
   constructor(sink: IngestSink, maxBytes: number) {
@@ -65,7 +66,7 @@ export class RouteCache<V> {
   }
 
   /** The map of one request context ('' for none); empties the cache first if the routes went stale. */
-  context(ctx: string): Map<string, V> {
+  context(ctx: string): Map<K, V> {
     const v = this.#sink.routeVersion();
     if (v !== this.#version) {
       this.#version = v;
@@ -86,14 +87,14 @@ export class RouteCache<V> {
    * every cache of the sink first when the budget would overflow. Returns the stored key: a copy of key
    * that keeps no request body alive.
    */
-  add(m: Map<string, V>, key: string, value: V, bytes: number): string {
-    const cost = entryOverheadBytes + 2 * key.length + bytes;
+  add(m: Map<K, V>, key: K, value: V, bytes: number): K {
+    const cost = entryOverheadBytes + (typeof key === 'string' ? 2 * key.length : 0) + bytes;
     const b = this.#budget;
     if (b.bytes + cost > b.maxBytes) {
       for (const c of b.caches) c.#clear();
       resetsFull.inc();
     }
-    const stored = detachString(key);
+    const stored = typeof key === 'string' ? (detachString(key) as K) : key;
     m.set(stored, value);
     this.#bytes += cost;
     b.add(cost);

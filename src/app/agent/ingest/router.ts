@@ -14,13 +14,11 @@ import { makeVMImportHandler } from './vmimport.js';
 import { makePrometheusImportHandler } from './prometheusimport.js';
 import type { PrometheusTextParser } from './prometheusimport.js';
 import { makeRemoteWriteHandler } from './promremotewrite.js';
-import type { WriteRequestDecoder } from './promremotewrite.js';
 import { makeOpenTelemetryHandler } from './opentelemetry.js';
 
-/** The injected codecs other packages provide (see the TODOs in prometheusimport.ts, promremotewrite.ts). */
+/** The injected codecs other packages provide (see the TODO in prometheusimport.ts). */
 export interface IngestCodecs {
   prometheus?: PrometheusTextParser;
-  decodeWriteRequest?: WriteRequestDecoder;
 }
 
 /** Routes one request; returns false when the path is not an ingestion path. */
@@ -44,8 +42,7 @@ export function makeIngestRouter(
   exact.set('/api/v1/import', makeVMImportHandler(cfg));
   exact.set('/opentelemetry/v1/metrics', makeOpenTelemetryHandler(cfg));
   exact.set('/opentelemetry/api/v1/push', makeOpenTelemetryHandler(cfg));
-  if (codecs.decodeWriteRequest)
-    exact.set('/api/v1/write', makeRemoteWriteHandler(cfg, codecs.decodeWriteRequest));
+  exact.set('/api/v1/write', makeRemoteWriteHandler(cfg));
   const prom = codecs.prometheus ? makePrometheusImportHandler(cfg, codecs.prometheus) : undefined;
   return (req, res) => {
     const url = req.url ?? '/';

@@ -1,19 +1,31 @@
 // The IO layer of /api/v1/import: a decompressed body read as line blocks of at most -import.maxLineLen.
 import type { Readable } from 'node:stream';
-import { openUncompressed } from '../protoparserutil/body.js';
+import { openUncompressed, readLinesBlocks } from '../protoparserutil/body.js';
 import type { LineErrorHandler } from '../protoparserutil/lines.js';
-import { parseLinesStream } from '../protoparserutil/stream.js';
-import type { RowsHandler } from '../protoparserutil/stream.js';
-import { parseVMImportLines } from './parser.js';
-import type { VMImportRow } from './parser.js';
+import { scanVMImportLines } from './parser.js';
+import type { VMImportLine } from './parser.js';
 
-/** Parses JSON lines from src and calls onRows per block; returns false when onRows stopped it. */
-export async function parseVMImportStream(
+/** Receives the scanned lines block by block: begin() (may throw to stop), line() per good line, end(). */
+export interface VMImportBlockHandler {
+  begin: () => void;
+  line: (l: VMImportLine) => void;
+  end: () => void;
+}
+
+/**
+ * Scans JSON lines from src and hands them block by block to h. Throws RequestError (400 line too long
+ * or undecodable body), or whatever h.begin() throws.
+ */
+export async function scanVMImportStream(
   src: Readable,
   opts: { encoding?: string; maxLineLen: number },
-  onRows: RowsHandler<VMImportRow>,
+  h: VMImportBlockHandler,
   onError: LineErrorHandler,
-): Promise<boolean> {
+): Promise<void> {
   const chunks = openUncompressed(src, opts.encoding, opts.maxLineLen, 'import.maxLineLen');
-  return parseLinesStream(chunks, opts.maxLineLen, 'import.maxLineLen', parseVMImportLines, onRows, onError);
+  await readLinesBlocks(chunks, opts.maxLineLen, 'import.maxLineLen', (block, firstLineNum) => {
+    h.begin();
+    scanVMImportLines(block, h.line, (n, line, msg) => onError(n + firstLineNum - 1, line, msg));
+    h.end();
+  });
 }
