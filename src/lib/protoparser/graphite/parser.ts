@@ -1,8 +1,12 @@
 // Graphite plaintext protocol parser, a port of VictoriaMetrics lib/protoparser/graphite/parser.go:
 // `metric[;tag=value...] value [timestamp]`, space or tab separated. Pure: no I/O.
 // See https://graphite.readthedocs.io/en/latest/feeding-carbon.html#the-plaintext-protocol
+//
+// Two entry points: scanGraphiteLines finds each line's series text, value and timestamp by position and
+// builds no tags (the push handler keeps a route per series text and parses it only when it is new);
+// parseGraphiteLines builds whole rows on top of it.
 import { forEachLine, LineError, type LineErrorHandler, type Tag } from '../protoparserutil/lines.js';
-import { tryParseFloat } from '../protoparserutil/numbers.js';
+import { tryParseFloatRange } from '../protoparserutil/numbers.js';
 
 /** One parsed graphite line; timestampMs is in ms (missing, 0 and -1 mean "now", rounded to seconds). */
 export interface GraphiteRow {
@@ -12,12 +16,30 @@ export interface GraphiteRow {
   timestampMs: number;
 }
 
-/** Options for parseGraphiteLines. */
+/** Options for parseGraphiteLines and scanGraphiteLines. */
 export interface GraphiteParseOptions {
   /** The current time in ms, used for lines without a timestamp. */
   nowMs: number;
   /** -graphiteTrimTimestamp in ms; values > 1000 truncate timestamps to a multiple of it. */
   trimMs?: number;
+}
+
+/**
+ * One scanned graphite line, reused from line to line (copy what you keep): the series text by position,
+ * the value, and the timestamp in ms ("now" and -graphiteTrimTimestamp already applied).
+ */
+export class GraphiteLine {
+  /** The whole line. */
+  text = '';
+  /** The series text is text[0:seriesEnd): `metric[;tag=value...]` as written (not yet checked). */
+  seriesEnd = 0;
+  value = 0;
+  timestampMs = 0;
+
+  /** The series text, the identity of the line's series; parseMetricAndTags turns it into labels. */
+  series(): string {
+    return this.text.slice(0, this.seriesEnd);
+  }
 }
 
 function isSep(c: number): boolean {
@@ -62,32 +84,76 @@ export function parseMetricAndTags(s: string, tags: Tag[]): string {
   return metric;
 }
 
-function parseRow(s: string, nowSec: number): GraphiteRow {
-  const n = indexOfSep(s, 0);
-  if (n < 0) throw new LineError(`cannot find separator between metric and value in ${JSON.stringify(s)}`);
-  const tags: Tag[] = [];
-  const metric = parseMetricAndTags(s.slice(0, n), tags);
-  const vStart = skipSeps(s, n + 1, s.length);
+// Scans the value and the timestamp after the series text s[0:n) into dst. Throws LineError.
+function scanValueAndTimestamp(s: string, n: number, nowSec: number, dst: GraphiteLine): void {
+  const len = s.length;
+  const vStart = skipSeps(s, n + 1, len);
   const vEnd = indexOfSep(s, vStart);
-  const valueText = s.slice(vStart, vEnd < 0 ? s.length : vEnd);
-  const value = tryParseFloat(valueText);
-  if (value === undefined) throw new LineError(`cannot unmarshal value from ${JSON.stringify(valueText)}`);
+  const valueEnd = vEnd < 0 ? len : vEnd;
+  const value = tryParseFloatRange(s, vStart, valueEnd);
+  if (value === undefined) {
+    throw new LineError(`cannot unmarshal value from ${JSON.stringify(s.slice(vStart, valueEnd))}`);
+  }
   let tsSec = 0;
   if (vEnd >= 0) {
-    let end = s.length;
+    let end = len;
     while (end > vEnd && isSep(s.charCodeAt(end - 1))) end--;
-    const tsText = s.slice(skipSeps(s, vEnd + 1, end), end);
-    const ts = tryParseFloat(tsText);
-    if (ts === undefined) throw new LineError(`cannot unmarshal timestamp from ${JSON.stringify(tsText)}`);
+    const tsStart = skipSeps(s, vEnd + 1, end);
+    const ts = tryParseFloatRange(s, tsStart, end);
+    if (ts === undefined) {
+      throw new LineError(`cannot unmarshal timestamp from ${JSON.stringify(s.slice(tsStart, end))}`);
+    }
     tsSec = Number.isFinite(ts) ? Math.trunc(ts) : 0;
   }
   if (tsSec === 0 || tsSec === -1) tsSec = nowSec;
-  return { metric, tags, value, timestampMs: tsSec * 1e3 };
+  dst.value = value;
+  dst.timestampMs = tsSec * 1e3;
+}
+
+/** Scans one line into dst; the series text is left unchecked unless the rest of the line is bad. */
+function scanLine(s: string, nowSec: number, dst: GraphiteLine): void {
+  const n = indexOfSep(s, 0);
+  if (n < 0) throw new LineError(`cannot find separator between metric and value in ${JSON.stringify(s)}`);
+  dst.text = s;
+  dst.seriesEnd = n;
+  try {
+    scanValueAndTimestamp(s, n, nowSec, dst);
+  } catch (err) {
+    // vmagent parses the metric and tags first: a line bad in both places reports its series text (it is
+    // only parsed on this error path here; the handler parses it when it first sees the series).
+    if (err instanceof LineError) parseMetricAndTags(s.slice(0, n), []);
+    throw err;
+  }
 }
 
 /**
- * Parses graphite plaintext lines, calling onRow for each good line and onError for each bad one.
- * Never throws on bad input.
+ * Scans graphite plaintext lines, calling onLine for each good line (the same GraphiteLine object every
+ * time) and onError for each bad one (the other lines still scan). Never throws on bad input; a LineError
+ * thrown by onLine (e.g. parseMetricAndTags' on a new series) is reported as that line's error.
+ */
+export function scanGraphiteLines(
+  text: string,
+  opts: GraphiteParseOptions,
+  onLine: (line: GraphiteLine) => void,
+  onError: LineErrorHandler,
+): void {
+  const nowSec = Math.floor(opts.nowMs / 1e3);
+  const trimMs = opts.trimMs ?? 1000;
+  const line = new GraphiteLine();
+  forEachLine(
+    text,
+    (s) => {
+      scanLine(s, nowSec, line);
+      if (trimMs > 1000) line.timestampMs -= line.timestampMs % trimMs;
+      onLine(line);
+    },
+    onError,
+  );
+}
+
+/**
+ * Parses graphite plaintext lines into whole rows (metric and tags parsed), calling onRow for each good
+ * line and onError for each bad one. Never throws on bad input.
  */
 export function parseGraphiteLines(
   text: string,
@@ -95,14 +161,13 @@ export function parseGraphiteLines(
   onRow: (row: GraphiteRow) => void,
   onError: LineErrorHandler,
 ): void {
-  const nowSec = Math.floor(opts.nowMs / 1e3);
-  const trimMs = opts.trimMs ?? 1000;
-  forEachLine(
+  scanGraphiteLines(
     text,
-    (line) => {
-      const row = parseRow(line, nowSec);
-      if (trimMs > 1000) row.timestampMs -= row.timestampMs % trimMs;
-      onRow(row);
+    opts,
+    (l) => {
+      const tags: Tag[] = [];
+      const metric = parseMetricAndTags(l.series(), tags);
+      onRow({ metric, tags, value: l.value, timestampMs: l.timestampMs });
     },
     onError,
   );
