@@ -102,3 +102,16 @@ test('graphite: -graphiteTrimTimestamp and "now" apply to cached series', async 
   assert.equal(ts[5], 0); // -2 s trimmed towards zero, as Go's % does
   assert.equal(sink.routes, 1);
 });
+
+test('graphite: a route cache too small for the series still delivers every row under its labels', async () => {
+  const sink = new CollectingSink();
+  // About a dozen series fit: the cache is emptied again and again within each block.
+  const push = makeGraphiteStreamHandler(defaultIngestConfig({ routeCacheSize: 4096 }), sink);
+  const got: string[] = [];
+  sink.onSample = (ts) => got.push(`${ts.labels.map((l) => l.value).join(',')}=${ts.samples.at(-1)!.value}`);
+  await push([lines(100)]);
+  await push([lines(100)]);
+  const want = Array.from({ length: 100 }, (_, i) => `srv.h${i}.cpu,eu,${i}=${i}`);
+  assert.deepEqual(got, [...want, ...want]);
+  assert.ok(sink.routes > 150, `${sink.routes} routes`);
+});

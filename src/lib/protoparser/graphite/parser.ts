@@ -5,7 +5,7 @@
 // Two entry points: scanGraphiteLines finds each line's series text, value and timestamp by position and
 // builds no tags (the push handler keeps a route per series text and parses it only when it is new);
 // parseGraphiteLines builds whole rows on top of it.
-import { forEachLine, LineError, type LineErrorHandler, type Tag } from '../protoparserutil/lines.js';
+import { LineError, type LineErrorHandler, type Tag } from '../protoparserutil/lines.js';
 import { tryParseFloatRange } from '../protoparserutil/numbers.js';
 
 /** One parsed graphite line; timestampMs is in ms (missing, 0 and -1 mean "now", rounded to seconds). */
@@ -25,20 +25,22 @@ export interface GraphiteParseOptions {
 }
 
 /**
- * One scanned graphite line, reused from line to line (copy what you keep): the series text by position,
- * the value, and the timestamp in ms ("now" and -graphiteTrimTimestamp already applied).
+ * One scanned graphite line, reused from line to line (copy what you keep): positions in `text` (the whole
+ * block the line is in), the value, and the timestamp in ms ("now" and -graphiteTrimTimestamp applied).
  */
 export class GraphiteLine {
-  /** The whole line. */
+  /** The text holding the line: the line is text[start:end), without its line break. */
   text = '';
-  /** The series text is text[0:seriesEnd): `metric[;tag=value...]` as written (not yet checked). */
+  start = 0;
+  end = 0;
+  /** The series text is text[start:seriesEnd): `metric[;tag=value...]` as written (not yet checked). */
   seriesEnd = 0;
   value = 0;
   timestampMs = 0;
 
   /** The series text, the identity of the line's series; parseMetricAndTags turns it into labels. */
   series(): string {
-    return this.text.slice(0, this.seriesEnd);
+    return this.text.slice(this.start, this.seriesEnd);
   }
 }
 
@@ -46,9 +48,34 @@ function isSep(c: number): boolean {
   return c === 32 || c === 9;
 }
 
-function indexOfSep(s: string, from: number): number {
-  for (let i = from; i < s.length; i++) if (isSep(s.charCodeAt(i))) return i;
-  return -1;
+// Finds the first separator (space or tab) in s[from:to) of one block. Blocks without tabs (the usual
+// case) use the native String.indexOf, several times faster than a charCodeAt loop (a 45-char series text:
+// ~16 vs ~96 ns); the last space found is kept, as a line without spaces makes indexOf run on into the next
+// lines (a block of such lines stays linear). `from` never decreases within a block.
+class SepFinder {
+  readonly s: string;
+  readonly tabs: boolean;
+  next = -1;
+
+  constructor(s: string) {
+    this.s = s;
+    this.tabs = s.indexOf('\t') >= 0;
+  }
+
+  find(from: number, to: number): number {
+    const s = this.s;
+    if (this.tabs) {
+      for (let i = from; i < to; i++) if (isSep(s.charCodeAt(i))) return i;
+      return -1;
+    }
+    let n = this.next;
+    if (n < from) {
+      n = s.indexOf(' ', from);
+      if (n < 0) n = s.length;
+      this.next = n;
+    }
+    return n < to ? n : -1;
+  }
 }
 
 function skipSeps(s: string, from: number, end: number): number {
@@ -84,24 +111,31 @@ export function parseMetricAndTags(s: string, tags: Tag[]): string {
   return metric;
 }
 
-// Scans the value and the timestamp after the series text s[0:n) into dst. Throws LineError.
-function scanValueAndTimestamp(s: string, n: number, nowSec: number, dst: GraphiteLine): void {
-  const len = s.length;
-  const vStart = skipSeps(s, n + 1, len);
-  const vEnd = indexOfSep(s, vStart);
-  const valueEnd = vEnd < 0 ? len : vEnd;
+// Scans into dst the value and the timestamp that follow the series text (ending at n) of the line that ends
+// at `end`. Throws LineError.
+function scanValueAndTimestamp(
+  s: string,
+  n: number,
+  end: number,
+  nowSec: number,
+  seps: SepFinder,
+  dst: GraphiteLine,
+): void {
+  const vStart = skipSeps(s, n + 1, end);
+  const vEnd = seps.find(vStart, end);
+  const valueEnd = vEnd < 0 ? end : vEnd;
   const value = tryParseFloatRange(s, vStart, valueEnd);
   if (value === undefined) {
     throw new LineError(`cannot unmarshal value from ${JSON.stringify(s.slice(vStart, valueEnd))}`);
   }
   let tsSec = 0;
   if (vEnd >= 0) {
-    let end = len;
-    while (end > vEnd && isSep(s.charCodeAt(end - 1))) end--;
-    const tsStart = skipSeps(s, vEnd + 1, end);
-    const ts = tryParseFloatRange(s, tsStart, end);
+    let tsEnd = end;
+    while (tsEnd > vEnd && isSep(s.charCodeAt(tsEnd - 1))) tsEnd--;
+    const tsStart = skipSeps(s, vEnd + 1, tsEnd);
+    const ts = tryParseFloatRange(s, tsStart, tsEnd);
     if (ts === undefined) {
-      throw new LineError(`cannot unmarshal timestamp from ${JSON.stringify(s.slice(tsStart, end))}`);
+      throw new LineError(`cannot unmarshal timestamp from ${JSON.stringify(s.slice(tsStart, tsEnd))}`);
     }
     tsSec = Number.isFinite(ts) ? Math.trunc(ts) : 0;
   }
@@ -110,18 +144,30 @@ function scanValueAndTimestamp(s: string, n: number, nowSec: number, dst: Graphi
   dst.timestampMs = tsSec * 1e3;
 }
 
-/** Scans one line into dst; the series text is left unchecked unless the rest of the line is bad. */
-function scanLine(s: string, nowSec: number, dst: GraphiteLine): void {
-  const n = indexOfSep(s, 0);
-  if (n < 0) throw new LineError(`cannot find separator between metric and value in ${JSON.stringify(s)}`);
+/** Scans the line s[from:to) into dst; the series text is left unchecked unless the rest is bad. */
+function scanLine(
+  s: string,
+  from: number,
+  to: number,
+  nowSec: number,
+  seps: SepFinder,
+  dst: GraphiteLine,
+): void {
+  const n = seps.find(from, to);
+  if (n < 0) {
+    const line = JSON.stringify(s.slice(from, to));
+    throw new LineError(`cannot find separator between metric and value in ${line}`);
+  }
   dst.text = s;
+  dst.start = from;
+  dst.end = to;
   dst.seriesEnd = n;
   try {
-    scanValueAndTimestamp(s, n, nowSec, dst);
+    scanValueAndTimestamp(s, n, to, nowSec, seps, dst);
   } catch (err) {
     // vmagent parses the metric and tags first: a line bad in both places reports its series text (it is
     // only parsed on this error path here; the handler parses it when it first sees the series).
-    if (err instanceof LineError) parseMetricAndTags(s.slice(0, n), []);
+    if (err instanceof LineError) parseMetricAndTags(s.slice(from, n), []);
     throw err;
   }
 }
@@ -140,10 +186,11 @@ export function scanGraphiteLines(
   const nowSec = Math.floor(opts.nowMs / 1e3);
   const trimMs = opts.trimMs ?? 1000;
   const line = new GraphiteLine();
-  forEachLine(
+  const seps = new SepFinder(text);
+  forEachLineRange(
     text,
-    (s) => {
-      scanLine(s, nowSec, line);
+    (from, to) => {
+      scanLine(text, from, to, nowSec, seps, line);
       if (trimMs > 1000) line.timestampMs -= line.timestampMs % trimMs;
       onLine(line);
     },
@@ -171,4 +218,32 @@ export function parseGraphiteLines(
     },
     onError,
   );
+}
+
+// forEachLine on positions: the lines are not sliced (only a bad one, for its report), so the scanner reads
+// the block's flat string (charCodeAt on a sliced line string costs an indirection per character). With
+// SepFinder: 1.04M -> 1.62M rows per CPU-second in the handler's in-process bench (graphite, A/B x4).
+function forEachLineRange(
+  text: string,
+  parseLine: (from: number, to: number) => void,
+  onError: LineErrorHandler,
+): void {
+  let lineNum = 0;
+  let pos = 0;
+  while (pos < text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    lineNum++;
+    let lineEnd = end;
+    if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+    if (lineEnd > pos) {
+      try {
+        parseLine(pos, lineEnd);
+      } catch (err) {
+        if (!(err instanceof LineError)) throw err;
+        onError(lineNum, text.slice(pos, lineEnd), err.message);
+      }
+    }
+    pos = end + 1;
+  }
 }

@@ -5,7 +5,7 @@
 // Two entry points: scanOpenTSDBLines finds each line's metric, timestamp, value and tags text by position
 // and builds no tags (the push handler keeps a route per metric and tags text and parses the tags only
 // when the series is new); parseOpenTSDBLines builds whole rows on top of it.
-import { forEachLine, LineError, type LineErrorHandler, type Tag } from '../protoparserutil/lines.js';
+import { LineError, type LineErrorHandler, type Tag } from '../protoparserutil/lines.js';
 import { tryParseFloatRange } from '../protoparserutil/numbers.js';
 
 /** One parsed `put` line; timestampMs is in ms. */
@@ -34,17 +34,20 @@ export function openTSDBTimestampMs(ts: number, nowSec: number): number {
 }
 
 /**
- * One scanned `put` line, reused from line to line (copy what you keep): the metric and the tags text by
- * position, the value, and the timestamp in ms ("now" and -opentsdbTrimTimestamp already applied). The
- * metric and the tags text together identify the series; parseOpenTSDBTags turns the tags text into tags.
+ * One scanned `put` line, reused from line to line (copy what you keep): positions in `text` (the whole
+ * block the line is in), the value, and the timestamp in ms ("now" and -opentsdbTrimTimestamp applied).
+ * The metric and the tags text together identify the series; parseOpenTSDBTags turns the tags text into
+ * tags.
  */
 export class OpenTSDBLine {
-  /** The whole line. */
+  /** The text holding the line: the line is text[start:end), without its line break. */
   text = '';
-  /** Where the metric starts (after `put ` and spaces); the metric is text[metricStart:metricEnd). */
+  start = 0;
+  end = 0;
+  /** The metric is text[metricStart:metricEnd). */
   metricStart = 0;
   metricEnd = 0;
-  /** The tags text is text[tagsStart:), '' when the line has no tags (not yet checked). */
+  /** The tags text is text[tagsStart:end), '' when the line has no tags (not yet checked). */
   tagsStart = 0;
   value = 0;
   timestampMs = 0;
@@ -56,12 +59,12 @@ export class OpenTSDBLine {
 
   /** The tags text as written, e.g. `host=a dc=b`. */
   tagsText(): string {
-    return this.text.slice(this.tagsStart);
+    return this.text.slice(this.tagsStart, this.end);
   }
 }
 
-function trimLeadingSpaces(s: string, pos: number): number {
-  while (pos < s.length && s.charCodeAt(pos) === 32) pos++;
+function trimLeadingSpaces(s: string, pos: number, end: number): number {
+  while (pos < end && s.charCodeAt(pos) === 32) pos++;
   return pos;
 }
 
@@ -70,18 +73,19 @@ function trimLeadingSpaces(s: string, pos: number): number {
  * dropped). Throws LineError when a tag has no `=`, naming the line as vmagent does.
  */
 export function parseOpenTSDBTags(l: OpenTSDBLine): Tag[] {
-  const s = l.text;
+  const s = l.tagsText();
   const tags: Tag[] = [];
-  let pos = l.tagsStart;
+  let pos = 0;
   for (;;) {
-    pos = trimLeadingSpaces(s, pos);
+    pos = trimLeadingSpaces(s, pos, s.length);
     if (pos >= s.length) return tags;
     let end = s.indexOf(' ', pos);
     if (end < 0) end = s.length;
     const eq = s.indexOf('=', pos);
     if (eq < 0 || eq >= end) {
+      const line = JSON.stringify(l.text.slice(l.metricStart, l.end));
       const msg = `missing tag value for ${JSON.stringify(s.slice(pos, end))}`;
-      throw new LineError(`cannot unmarshal tags in ${JSON.stringify(s.slice(l.metricStart))}: ${msg}`);
+      throw new LineError(`cannot unmarshal tags in ${line}: ${msg}`);
     }
     const key = s.slice(pos, eq);
     const value = s.slice(eq + 1, end);
@@ -90,38 +94,69 @@ export function parseOpenTSDBTags(l: OpenTSDBLine): Tag[] {
   }
 }
 
-/** Scans one line into dst, all but the tags text. Throws LineError. */
-function scanLine(line: string, nowSec: number, dst: OpenTSDBLine): void {
-  let pos = trimLeadingSpaces(line, 0);
-  if (!line.startsWith('put ', pos))
-    throw new LineError(`missing \`put \` prefix in ${JSON.stringify(line)}`);
-  const start = trimLeadingSpaces(line, pos + 4);
-  const len = line.length;
-  const n = line.indexOf(' ', start);
+// Finds the first space in s[from:to) with the native String.indexOf (several times faster than a
+// charCodeAt loop); the last space found is kept, as a line without spaces makes indexOf run on into the
+// next lines (a block of such lines stays linear). `from` never decreases within a block.
+class SpaceFinder {
+  readonly s: string;
+  next = -1;
+
+  constructor(s: string) {
+    this.s = s;
+  }
+
+  find(from: number, to: number): number {
+    let n = this.next;
+    if (n < from) {
+      n = this.s.indexOf(' ', from);
+      if (n < 0) n = this.s.length;
+      this.next = n;
+    }
+    return n < to ? n : -1;
+  }
+}
+
+/** Scans the line s[from:to) into dst, all but the tags text. Throws LineError. */
+function scanLine(
+  s: string,
+  from: number,
+  to: number,
+  nowSec: number,
+  spaces: SpaceFinder,
+  dst: OpenTSDBLine,
+): void {
+  const pos = trimLeadingSpaces(s, from, to);
+  if (to - pos < 4 || !s.startsWith('put ', pos)) {
+    throw new LineError(`missing \`put \` prefix in ${JSON.stringify(s.slice(from, to))}`);
+  }
+  const start = trimLeadingSpaces(s, pos + 4, to);
+  const n = spaces.find(start, to);
   if (n < 0) {
-    const s = JSON.stringify(line.slice(start));
-    throw new LineError(`cannot find whitespace between metric and timestamp in ${s}`);
+    const rest = JSON.stringify(s.slice(start, to));
+    throw new LineError(`cannot find whitespace between metric and timestamp in ${rest}`);
   }
   if (n === start) throw new LineError('metric cannot be empty');
-  const tsStart = trimLeadingSpaces(line, n + 1);
-  const tsEnd = line.indexOf(' ', tsStart);
+  const tsStart = trimLeadingSpaces(s, n + 1, to);
+  const tsEnd = spaces.find(tsStart, to);
   if (tsEnd < 0) {
-    const s = JSON.stringify(line.slice(start));
-    throw new LineError(`cannot find whitespace between timestamp and value in ${s}`);
+    const rest = JSON.stringify(s.slice(start, to));
+    throw new LineError(`cannot find whitespace between timestamp and value in ${rest}`);
   }
-  const ts = tryParseFloatRange(line, tsStart, tsEnd);
+  const ts = tryParseFloatRange(s, tsStart, tsEnd);
   if (ts === undefined)
-    throw new LineError(`cannot parse timestamp from ${JSON.stringify(line.slice(tsStart, tsEnd))}`);
-  const vStart = trimLeadingSpaces(line, tsEnd + 1);
-  pos = line.indexOf(' ', vStart);
-  const vEnd = pos < 0 ? len : pos;
-  const value = tryParseFloatRange(line, vStart, vEnd);
+    throw new LineError(`cannot parse timestamp from ${JSON.stringify(s.slice(tsStart, tsEnd))}`);
+  const vStart = trimLeadingSpaces(s, tsEnd + 1, to);
+  const sp = spaces.find(vStart, to);
+  const vEnd = sp < 0 ? to : sp;
+  const value = tryParseFloatRange(s, vStart, vEnd);
   if (value === undefined)
-    throw new LineError(`cannot parse value from ${JSON.stringify(line.slice(vStart, vEnd))}`);
-  dst.text = line;
+    throw new LineError(`cannot parse value from ${JSON.stringify(s.slice(vStart, vEnd))}`);
+  dst.text = s;
+  dst.start = from;
+  dst.end = to;
   dst.metricStart = start;
   dst.metricEnd = n;
-  dst.tagsStart = vEnd < len ? vEnd + 1 : len;
+  dst.tagsStart = vEnd < to ? vEnd + 1 : to;
   dst.value = value;
   dst.timestampMs = openTSDBTimestampMs(Number.isFinite(ts) ? Math.trunc(ts) : 0, nowSec);
 }
@@ -141,10 +176,11 @@ export function scanOpenTSDBLines(
   const nowSec = Math.floor(opts.nowMs / 1e3);
   const trimMs = opts.trimMs ?? 1000;
   const line = new OpenTSDBLine();
-  forEachLine(
+  const spaces = new SpaceFinder(text);
+  forEachLineRange(
     text,
-    (s) => {
-      scanLine(s, nowSec, line);
+    (from, to) => {
+      scanLine(text, from, to, nowSec, spaces, line);
       if (trimMs > 1000) line.timestampMs -= line.timestampMs % trimMs;
       onLine(line);
     },
@@ -171,4 +207,33 @@ export function parseOpenTSDBLines(
     },
     onError,
   );
+}
+
+// forEachLine on positions: the lines are not sliced (only a bad one, for its report), so the scanner reads
+// the block's flat string (charCodeAt on a sliced line string costs an indirection per character). With
+// SpaceFinder: ~1.02M -> ~1.09M rows per CPU-second in the handler's in-process bench (A/B x4, noisy);
+// graphite's twin gained more, as its separator search was a charCodeAt loop.
+function forEachLineRange(
+  text: string,
+  parseLine: (from: number, to: number) => void,
+  onError: LineErrorHandler,
+): void {
+  let lineNum = 0;
+  let pos = 0;
+  while (pos < text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    lineNum++;
+    let lineEnd = end;
+    if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+    if (lineEnd > pos) {
+      try {
+        parseLine(pos, lineEnd);
+      } catch (err) {
+        if (!(err instanceof LineError)) throw err;
+        onError(lineNum, text.slice(pos, lineEnd), err.message);
+      }
+    }
+    pos = end + 1;
+  }
 }
