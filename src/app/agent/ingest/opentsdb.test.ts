@@ -111,3 +111,18 @@ test('opentsdb: -opentsdbTrimTimestamp and "now" apply to cached series', async 
   assert.equal(ts[3], 0); // -2 is taken as ms, then trimmed towards zero as Go's % does
   assert.equal(sink.routes, 1);
 });
+
+test('opentsdb: a route cache too small for the series still delivers every row under its labels', async () => {
+  const sink = new CollectingSink();
+  // About a dozen series fit: the cache is emptied again and again within each block, also under the
+  // tag sets of the metric the previous line had (one metric here).
+  const push = makeOpenTSDBStreamHandler(defaultIngestConfig({ routeCacheSize: 4096 }), sink);
+  const got: string[] = [];
+  sink.onSample = (ts) => got.push(`${ts.labels.map((l) => l.value).join(',')}=${ts.samples.at(-1)!.value}`);
+  const body = Buffer.from(Array.from({ length: 100 }, (_, i) => `put m 1 ${i} host=h${i}\n`).join(''));
+  await push([body]);
+  await push([body]);
+  const want = Array.from({ length: 100 }, (_, i) => `m,h${i}=${i}`);
+  assert.deepEqual(got, [...want, ...want]);
+  assert.ok(sink.routes > 150, `${sink.routes} routes`);
+});

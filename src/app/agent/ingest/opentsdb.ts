@@ -63,14 +63,32 @@ export function makeOpenTSDBStreamHandler(
   return (chunks, errors = new LineErrors('opentsdb')) => {
     const pusher = new RowPusher('opentsdb', sink, limits, errors);
     let metrics: Map<string, Map<string, CachedRoute>> | undefined;
+    // The tag sets of the previous line's metric: pushers often send one metric for many tag sets in a
+    // row, and comparing the metric text is cheaper than hashing a sliced string (in-process bench, one
+    // metric x 2000 tag sets: median 1.40M -> 1.54M rows per CPU-second, A/B x10). Forgotten whenever
+    // the cache may have been emptied (a new block, a new series).
+    let lastMetric = '';
+    let lastTagSets: Map<string, CachedRoute> | undefined;
     // The cold path: a new series. Bad tags throw LineError here, reported as this line's error.
     const resolve = (l: OpenTSDBLine, tagSets: Map<string, CachedRoute>, tags: string): CachedRoute => {
+      lastTagSets = undefined;
       const r = pusher.resolve(openTSDBLineLabels(l));
       // The key, and the route's encoded labels (about the metric and the tags text in size).
       const labelsBytes = 2 * (l.metricEnd - l.metricStart + tags.length);
       cache.charge(tagSetOverheadBytes + 2 * tags.length + labelsBytes);
       tagSets.set(detachString(tags), r);
       return r;
+    };
+    const tagSetsOf = (l: OpenTSDBLine): Map<string, CachedRoute> => {
+      const metric = l.metric();
+      let tagSets = metrics!.get(metric);
+      if (tagSets === undefined) {
+        tagSets = new Map();
+        cache.add(metrics!, metric, tagSets, 0);
+      }
+      lastMetric = metric;
+      lastTagSets = tagSets;
+      return tagSets;
     };
     return parseOpenTSDBStream(
       chunks,
@@ -79,20 +97,26 @@ export function makeOpenTSDBStreamHandler(
         begin: () => {
           pusher.begin();
           metrics = cache.context('');
+          lastTagSets = undefined;
         },
         line: (l) => {
           // Two lookups instead of one key: the tags follow the timestamp and value, so a single key
           // would need a concatenation (a copy) per row.
-          const metric = l.metric();
-          let tagSets = metrics!.get(metric);
-          if (tagSets === undefined) {
-            tagSets = new Map();
-            cache.add(metrics!, metric, tagSets, 0);
-          }
+          const tagSets =
+            lastTagSets !== undefined &&
+            l.metricEnd - l.metricStart === lastMetric.length &&
+            l.text.startsWith(lastMetric, l.metricStart)
+              ? lastTagSets
+              : tagSetsOf(l);
           const tags = l.tagsText();
           pusher.sample(tagSets.get(tags) ?? resolve(l, tagSets, tags), l.value, l.timestampMs);
         },
-        end: () => pusher.end(),
+        end: () => {
+          pusher.end();
+          // Do not keep the block (lastMetric is a slice of it) while the connection idles.
+          lastMetric = '';
+          lastTagSets = undefined;
+        },
       },
       pusher.errors.add,
     );
