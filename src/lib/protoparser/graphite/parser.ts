@@ -1,8 +1,12 @@
 // Graphite plaintext protocol parser, a port of VictoriaMetrics lib/protoparser/graphite/parser.go:
 // `metric[;tag=value...] value [timestamp]`, space or tab separated. Pure: no I/O.
 // See https://graphite.readthedocs.io/en/latest/feeding-carbon.html#the-plaintext-protocol
-import { forEachLine, LineError, type LineErrorHandler, type Tag } from '../protoparserutil/lines.js';
-import { tryParseFloat } from '../protoparserutil/numbers.js';
+//
+// Two entry points: scanGraphiteLines finds each line's series text, value and timestamp by position and
+// builds no tags (the push handler keeps a route per series text and parses it only when it is new);
+// parseGraphiteLines builds whole rows on top of it.
+import { LineError, type LineErrorHandler, type Tag } from '../protoparserutil/lines.js';
+import { tryParseFloatRange } from '../protoparserutil/numbers.js';
 
 /** One parsed graphite line; timestampMs is in ms (missing, 0 and -1 mean "now", rounded to seconds). */
 export interface GraphiteRow {
@@ -12,7 +16,7 @@ export interface GraphiteRow {
   timestampMs: number;
 }
 
-/** Options for parseGraphiteLines. */
+/** Options for parseGraphiteLines and scanGraphiteLines. */
 export interface GraphiteParseOptions {
   /** The current time in ms, used for lines without a timestamp. */
   nowMs: number;
@@ -20,13 +24,58 @@ export interface GraphiteParseOptions {
   trimMs?: number;
 }
 
+/**
+ * One scanned graphite line, reused from line to line (copy what you keep): positions in `text` (the whole
+ * block the line is in), the value, and the timestamp in ms ("now" and -graphiteTrimTimestamp applied).
+ */
+export class GraphiteLine {
+  /** The text holding the line: the line is text[start:end), without its line break. */
+  text = '';
+  start = 0;
+  end = 0;
+  /** The series text is text[start:seriesEnd): `metric[;tag=value...]` as written (not yet checked). */
+  seriesEnd = 0;
+  value = 0;
+  timestampMs = 0;
+
+  /** The series text, the identity of the line's series; parseMetricAndTags turns it into labels. */
+  series(): string {
+    return this.text.slice(this.start, this.seriesEnd);
+  }
+}
+
 function isSep(c: number): boolean {
   return c === 32 || c === 9;
 }
 
-function indexOfSep(s: string, from: number): number {
-  for (let i = from; i < s.length; i++) if (isSep(s.charCodeAt(i))) return i;
-  return -1;
+// Finds the first separator (space or tab) in s[from:to) of one block. Blocks without tabs (the usual
+// case) use the native String.indexOf, several times faster than a charCodeAt loop (a 45-char series text:
+// ~16 vs ~96 ns); the last space found is kept, as a line without spaces makes indexOf run on into the next
+// lines (a block of such lines stays linear). `from` never decreases within a block.
+class SepFinder {
+  readonly s: string;
+  readonly tabs: boolean;
+  next = -1;
+
+  constructor(s: string) {
+    this.s = s;
+    this.tabs = s.indexOf('\t') >= 0;
+  }
+
+  find(from: number, to: number): number {
+    const s = this.s;
+    if (this.tabs) {
+      for (let i = from; i < to; i++) if (isSep(s.charCodeAt(i))) return i;
+      return -1;
+    }
+    let n = this.next;
+    if (n < from) {
+      n = s.indexOf(' ', from);
+      if (n < 0) n = s.length;
+      this.next = n;
+    }
+    return n < to ? n : -1;
+  }
 }
 
 function skipSeps(s: string, from: number, end: number): number {
@@ -62,32 +111,96 @@ export function parseMetricAndTags(s: string, tags: Tag[]): string {
   return metric;
 }
 
-function parseRow(s: string, nowSec: number): GraphiteRow {
-  const n = indexOfSep(s, 0);
-  if (n < 0) throw new LineError(`cannot find separator between metric and value in ${JSON.stringify(s)}`);
-  const tags: Tag[] = [];
-  const metric = parseMetricAndTags(s.slice(0, n), tags);
-  const vStart = skipSeps(s, n + 1, s.length);
-  const vEnd = indexOfSep(s, vStart);
-  const valueText = s.slice(vStart, vEnd < 0 ? s.length : vEnd);
-  const value = tryParseFloat(valueText);
-  if (value === undefined) throw new LineError(`cannot unmarshal value from ${JSON.stringify(valueText)}`);
+// Scans into dst the value and the timestamp that follow the series text (ending at n) of the line that ends
+// at `end`. Throws LineError.
+function scanValueAndTimestamp(
+  s: string,
+  n: number,
+  end: number,
+  nowSec: number,
+  seps: SepFinder,
+  dst: GraphiteLine,
+): void {
+  const vStart = skipSeps(s, n + 1, end);
+  const vEnd = seps.find(vStart, end);
+  const valueEnd = vEnd < 0 ? end : vEnd;
+  const value = tryParseFloatRange(s, vStart, valueEnd);
+  if (value === undefined) {
+    throw new LineError(`cannot unmarshal value from ${JSON.stringify(s.slice(vStart, valueEnd))}`);
+  }
   let tsSec = 0;
   if (vEnd >= 0) {
-    let end = s.length;
-    while (end > vEnd && isSep(s.charCodeAt(end - 1))) end--;
-    const tsText = s.slice(skipSeps(s, vEnd + 1, end), end);
-    const ts = tryParseFloat(tsText);
-    if (ts === undefined) throw new LineError(`cannot unmarshal timestamp from ${JSON.stringify(tsText)}`);
+    let tsEnd = end;
+    while (tsEnd > vEnd && isSep(s.charCodeAt(tsEnd - 1))) tsEnd--;
+    const tsStart = skipSeps(s, vEnd + 1, tsEnd);
+    const ts = tryParseFloatRange(s, tsStart, tsEnd);
+    if (ts === undefined) {
+      throw new LineError(`cannot unmarshal timestamp from ${JSON.stringify(s.slice(tsStart, tsEnd))}`);
+    }
     tsSec = Number.isFinite(ts) ? Math.trunc(ts) : 0;
   }
   if (tsSec === 0 || tsSec === -1) tsSec = nowSec;
-  return { metric, tags, value, timestampMs: tsSec * 1e3 };
+  dst.value = value;
+  dst.timestampMs = tsSec * 1e3;
+}
+
+/** Scans the line s[from:to) into dst; the series text is left unchecked unless the rest is bad. */
+function scanLine(
+  s: string,
+  from: number,
+  to: number,
+  nowSec: number,
+  seps: SepFinder,
+  dst: GraphiteLine,
+): void {
+  const n = seps.find(from, to);
+  if (n < 0) {
+    const line = JSON.stringify(s.slice(from, to));
+    throw new LineError(`cannot find separator between metric and value in ${line}`);
+  }
+  dst.text = s;
+  dst.start = from;
+  dst.end = to;
+  dst.seriesEnd = n;
+  try {
+    scanValueAndTimestamp(s, n, to, nowSec, seps, dst);
+  } catch (err) {
+    // vmagent parses the metric and tags first: a line bad in both places reports its series text (it is
+    // only parsed on this error path here; the handler parses it when it first sees the series).
+    if (err instanceof LineError) parseMetricAndTags(s.slice(from, n), []);
+    throw err;
+  }
 }
 
 /**
- * Parses graphite plaintext lines, calling onRow for each good line and onError for each bad one.
- * Never throws on bad input.
+ * Scans graphite plaintext lines, calling onLine for each good line (the same GraphiteLine object every
+ * time) and onError for each bad one (the other lines still scan). Never throws on bad input; a LineError
+ * thrown by onLine (e.g. parseMetricAndTags' on a new series) is reported as that line's error.
+ */
+export function scanGraphiteLines(
+  text: string,
+  opts: GraphiteParseOptions,
+  onLine: (line: GraphiteLine) => void,
+  onError: LineErrorHandler,
+): void {
+  const nowSec = Math.floor(opts.nowMs / 1e3);
+  const trimMs = opts.trimMs ?? 1000;
+  const line = new GraphiteLine();
+  const seps = new SepFinder(text);
+  forEachLineRange(
+    text,
+    (from, to) => {
+      scanLine(text, from, to, nowSec, seps, line);
+      if (trimMs > 1000) line.timestampMs -= line.timestampMs % trimMs;
+      onLine(line);
+    },
+    onError,
+  );
+}
+
+/**
+ * Parses graphite plaintext lines into whole rows (metric and tags parsed), calling onRow for each good
+ * line and onError for each bad one. Never throws on bad input.
  */
 export function parseGraphiteLines(
   text: string,
@@ -95,15 +208,42 @@ export function parseGraphiteLines(
   onRow: (row: GraphiteRow) => void,
   onError: LineErrorHandler,
 ): void {
-  const nowSec = Math.floor(opts.nowMs / 1e3);
-  const trimMs = opts.trimMs ?? 1000;
-  forEachLine(
+  scanGraphiteLines(
     text,
-    (line) => {
-      const row = parseRow(line, nowSec);
-      if (trimMs > 1000) row.timestampMs -= row.timestampMs % trimMs;
-      onRow(row);
+    opts,
+    (l) => {
+      const tags: Tag[] = [];
+      const metric = parseMetricAndTags(l.series(), tags);
+      onRow({ metric, tags, value: l.value, timestampMs: l.timestampMs });
     },
     onError,
   );
+}
+
+// forEachLine on positions: the lines are not sliced (only a bad one, for its report), so the scanner reads
+// the block's flat string (charCodeAt on a sliced line string costs an indirection per character). With
+// SepFinder: 1.04M -> 1.62M rows per CPU-second in the handler's in-process bench (graphite, A/B x4).
+function forEachLineRange(
+  text: string,
+  parseLine: (from: number, to: number) => void,
+  onError: LineErrorHandler,
+): void {
+  let lineNum = 0;
+  let pos = 0;
+  while (pos < text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    lineNum++;
+    let lineEnd = end;
+    if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+    if (lineEnd > pos) {
+      try {
+        parseLine(pos, lineEnd);
+      } catch (err) {
+        if (!(err instanceof LineError)) throw err;
+        onError(lineNum, text.slice(pos, lineEnd), err.message);
+      }
+    }
+    pos = end + 1;
+  }
 }

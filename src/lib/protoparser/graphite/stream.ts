@@ -1,27 +1,34 @@
 // The IO layer of the graphite protocol: a TCP connection or a UDP datagram read as bounded line blocks.
+import { readLinesBlocks } from '../protoparserutil/body.js';
 import type { LineErrorHandler } from '../protoparserutil/lines.js';
-import { parseLinesStream } from '../protoparserutil/stream.js';
-import type { RowsHandler } from '../protoparserutil/stream.js';
-import { parseGraphiteLines } from './parser.js';
-import type { GraphiteRow } from './parser.js';
+import { scanGraphiteLines } from './parser.js';
+import type { GraphiteLine } from './parser.js';
 
 /** Lines longer than this close the connection (vmagent's ReadLinesBlock limit). */
 export const graphiteMaxLineLen = 256 * 1024;
 
-/** Parses graphite lines from chunks and calls onRows per block; returns false when onRows stopped it. */
+/** Receives the scanned lines block by block: begin() (may throw to stop), line() per good line, end(). */
+export interface GraphiteBlockHandler {
+  begin: () => void;
+  line: (l: GraphiteLine) => void;
+  end: () => void;
+}
+
+/**
+ * Scans graphite lines from chunks and hands them block by block to h ("now" is read per block). Throws
+ * RequestError 400 for a too long line, or whatever h.begin() throws.
+ */
 export async function parseGraphiteStream(
   chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
   opts: { trimMs?: number },
-  onRows: RowsHandler<GraphiteRow>,
+  h: GraphiteBlockHandler,
   onError: LineErrorHandler,
-): Promise<boolean> {
-  return parseLinesStream(
-    chunks,
-    graphiteMaxLineLen,
-    'graphite line length limit',
-    (block, onRow, onErr) =>
-      parseGraphiteLines(block, { nowMs: Date.now(), trimMs: opts.trimMs }, onRow, onErr),
-    onRows,
-    onError,
-  );
+): Promise<void> {
+  await readLinesBlocks(chunks, graphiteMaxLineLen, 'graphite line length limit', (block, firstLineNum) => {
+    h.begin();
+    scanGraphiteLines(block, { nowMs: Date.now(), trimMs: opts.trimMs }, h.line, (n, line, msg) =>
+      onError(n + firstLineNum - 1, line, msg),
+    );
+    h.end();
+  });
 }

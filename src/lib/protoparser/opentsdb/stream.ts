@@ -1,27 +1,34 @@
 // The IO layer of the OpenTSDB telnet protocol: a TCP connection or a UDP datagram as bounded line blocks.
+import { readLinesBlocks } from '../protoparserutil/body.js';
 import type { LineErrorHandler } from '../protoparserutil/lines.js';
-import { parseLinesStream } from '../protoparserutil/stream.js';
-import type { RowsHandler } from '../protoparserutil/stream.js';
-import { parseOpenTSDBLines } from './parser.js';
-import type { OpenTSDBRow } from './parser.js';
+import { scanOpenTSDBLines } from './parser.js';
+import type { OpenTSDBLine } from './parser.js';
 
 /** Lines longer than this close the connection. */
 export const openTSDBMaxLineLen = 256 * 1024;
 
-/** Parses `put` lines from chunks and calls onRows per block; returns false when onRows stopped it. */
+/** Receives the scanned lines block by block: begin() (may throw to stop), line() per good line, end(). */
+export interface OpenTSDBBlockHandler {
+  begin: () => void;
+  line: (l: OpenTSDBLine) => void;
+  end: () => void;
+}
+
+/**
+ * Scans `put` lines from chunks and hands them block by block to h ("now" is read per block). Throws
+ * RequestError 400 for a too long line, or whatever h.begin() throws.
+ */
 export async function parseOpenTSDBStream(
   chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
   opts: { trimMs?: number },
-  onRows: RowsHandler<OpenTSDBRow>,
+  h: OpenTSDBBlockHandler,
   onError: LineErrorHandler,
-): Promise<boolean> {
-  return parseLinesStream(
-    chunks,
-    openTSDBMaxLineLen,
-    'opentsdb line length limit',
-    (block, onRow, onErr) =>
-      parseOpenTSDBLines(block, { nowMs: Date.now(), trimMs: opts.trimMs }, onRow, onErr),
-    onRows,
-    onError,
-  );
+): Promise<void> {
+  await readLinesBlocks(chunks, openTSDBMaxLineLen, 'opentsdb line length limit', (block, firstLineNum) => {
+    h.begin();
+    scanOpenTSDBLines(block, { nowMs: Date.now(), trimMs: opts.trimMs }, h.line, (n, line, msg) =>
+      onError(n + firstLineNum - 1, line, msg),
+    );
+    h.end();
+  });
 }
