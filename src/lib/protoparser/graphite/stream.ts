@@ -1,18 +1,15 @@
 // The IO layer of the graphite protocol: a TCP connection or a UDP datagram read as bounded line blocks.
 import { readLinesBlocks } from '../protoparserutil/body.js';
 import type { LineErrorHandler } from '../protoparserutil/lines.js';
+import type { LineBlockHandler } from '../protoparserutil/stream.js';
 import { scanGraphiteLines } from './parser.js';
 import type { GraphiteLine } from './parser.js';
 
 /** Lines longer than this close the connection (vmagent's ReadLinesBlock limit). */
 export const graphiteMaxLineLen = 256 * 1024;
 
-/** Receives the scanned lines block by block: begin() (may throw to stop), line() per good line, end(). */
-export interface GraphiteBlockHandler {
-  begin: () => void;
-  line: (l: GraphiteLine) => void;
-  end: () => void;
-}
+/** Receives the scanned lines block by block (see LineBlockHandler). */
+export type GraphiteBlockHandler = LineBlockHandler<GraphiteLine>;
 
 /**
  * Scans graphite lines from chunks and hands them block by block to h ("now" is read per block). Throws

@@ -2,7 +2,13 @@
 // `measurement[,tag=value...] field=value[,field=value...] [timestamp]`, with its escaping, quoting and
 // leniency rules (empty tags skipped, string fields parsed best-effort as numbers). Pure: no I/O.
 // See https://docs.influxdata.com/influxdb/v1.7/write_protocols/line_protocol_tutorial/
-import { forEachLine, LineError, type LineErrorHandler, type Tag } from '../protoparserutil/lines.js';
+import {
+  CharFinder,
+  forEachLineRange,
+  LineError,
+  type LineErrorHandler,
+  type Tag,
+} from '../protoparserutil/lines.js';
 import {
   int64DigitsStart,
   parseFloatBestEffort,
@@ -38,14 +44,29 @@ export interface InfluxParseOptions {
   trimMs?: number;
 }
 
-// Escape- and quote-aware search within s[from:to), as lib/protoparser/influx/parser.go's
+// The separators a line is cut at, found in one text (a whole block, or one series text).
+class Finders {
+  readonly space: CharFinder;
+  readonly comma: CharFinder;
+  readonly eq: CharFinder;
+  readonly quote: CharFinder;
+  constructor(text: string) {
+    this.space = new CharFinder(text, ' ');
+    this.comma = new CharFinder(text, ',');
+    this.eq = new CharFinder(text, '=');
+    this.quote = new CharFinder(text, '"');
+  }
+}
+
+// Escape- and quote-aware search within [from:to) of the finder's text, as lib/protoparser/influx/parser.go's
 // nextUnescapedChar/nextUnquotedChar/isInQuote, but on positions so the hot path slices nothing. `esc`
-// is false when the text has no backslash at all (then a plain indexOf is exact).
-function nextUnescaped(s: string, ch: string, from: number, to: number, esc: boolean): number {
+// is false when the text has no backslash at all.
+function nextUnescaped(f: CharFinder, from: number, to: number, esc: boolean): number {
+  const s = f.text;
   let start = from;
   for (;;) {
-    const n = s.indexOf(ch, start);
-    if (n < 0 || n >= to) return -1;
+    const n = f.find(start, to);
+    if (n < 0) return -1;
     if (!esc || n === start || s.charCodeAt(n - 1) !== 92) return n;
     let slashes = 0;
     for (let i = n - 1; i >= start && s.charCodeAt(i) === 92; i--) slashes++;
@@ -54,10 +75,10 @@ function nextUnescaped(s: string, ch: string, from: number, to: number, esc: boo
   }
 }
 
-function isInQuote(s: string, from: number, to: number, esc: boolean): boolean {
+function isInQuote(q: CharFinder, from: number, to: number, esc: boolean): boolean {
   let inQuote = false;
   for (;;) {
-    const n = nextUnescaped(s, '"', from, to, esc);
+    const n = nextUnescaped(q, from, to, esc);
     if (n < 0) return inQuote;
     inQuote = !inQuote;
     from = n + 1;
@@ -65,21 +86,21 @@ function isInQuote(s: string, from: number, to: number, esc: boolean): boolean {
 }
 
 function nextUnquoted(
-  s: string,
-  ch: string,
+  f: CharFinder,
+  q: CharFinder,
   from: number,
   to: number,
   esc: boolean,
   quotes: boolean,
 ): number {
-  if (!quotes) return nextUnescaped(s, ch, from, to, esc);
+  if (!quotes) return nextUnescaped(f, from, to, esc);
   for (;;) {
-    const n = nextUnescaped(s, ch, from, to, esc);
+    const n = nextUnescaped(f, from, to, esc);
     if (n < 0) return -1;
-    if (!isInQuote(s, from, n, esc)) return n;
-    const q = nextUnescaped(s, '"', n + 1, to, esc);
-    if (q < 0) return -1;
-    from = q + 1;
+    if (!isInQuote(q, from, n, esc)) return n;
+    const qe = nextUnescaped(q, n + 1, to, esc);
+    if (qe < 0) return -1;
+    from = qe + 1;
   }
 }
 
@@ -118,14 +139,15 @@ export interface InfluxSeries {
  */
 export function parseInfluxSeries(s: string): InfluxSeries {
   const esc = s.indexOf('\\') >= 0;
+  const f = new Finders(s);
   const tags: Tag[] = [];
-  const comma = nextUnescaped(s, ',', 0, s.length, esc);
+  const comma = nextUnescaped(f.comma, 0, s.length, esc);
   if (comma < 0) return { measurement: unescapeTagValue(s), tags };
   let pos = comma + 1;
   for (;;) {
-    const n = nextUnescaped(s, ',', pos, s.length, esc);
+    const n = nextUnescaped(f.comma, pos, s.length, esc);
     const end = n < 0 ? s.length : n;
-    const eq = nextUnescaped(s, '=', pos, end, esc);
+    const eq = nextUnescaped(f.eq, pos, end, esc);
     if (eq < 0) throw new LineError(`missing tag value for ${JSON.stringify(s.slice(pos, end))}`);
     const key = unescapeTagValue(s.slice(pos, eq));
     const value = unescapeTagValue(s.slice(eq + 1, end));
@@ -203,9 +225,11 @@ const httpHint =
  * the fields as key positions and parsed values, the timestamp in ms. Field keys are raw (escaped) text.
  */
 export class InfluxLine {
-  /** The whole line. */
+  /** The text the line is in (its whole block: the positions below are into it). */
   text = '';
-  /** The series text is text[0:seriesEnd): `measurement[,tag=value...]` as written. */
+  /** Where the line starts in text. */
+  start = 0;
+  /** The series text is text[start:seriesEnd): `measurement[,tag=value...]` as written. */
   seriesEnd = 0;
   fieldCount = 0;
   keyStart = new Int32Array(8);
@@ -215,7 +239,7 @@ export class InfluxLine {
 
   /** The series text, the identity of the line's series (escapes included). */
   series(): string {
-    return this.text.slice(0, this.seriesEnd);
+    return this.text.slice(this.start, this.seriesEnd);
   }
 
   /** The unescaped key of field i. */
@@ -254,17 +278,18 @@ export class InfluxLine {
 }
 
 function scanFields(
-  s: string,
+  f: Finders,
   from: number,
   to: number,
   esc: boolean,
   quotes: boolean,
   dst: InfluxLine,
 ): void {
+  const s = f.comma.text;
   for (;;) {
-    const n = nextUnquoted(s, ',', from, to, esc, quotes);
+    const n = nextUnquoted(f.comma, f.quote, from, to, esc, quotes);
     const end = n < 0 ? to : n;
-    const eq = nextUnescaped(s, '=', from, end, esc);
+    const eq = nextUnescaped(f.eq, from, end, esc);
     if (eq < 0) throw new LineError(`missing field value for ${JSON.stringify(s.slice(from, end))}`);
     if (eq === from) throw new LineError('field key cannot be empty');
     let value: number;
@@ -356,67 +381,57 @@ function convertTimestamp(
 }
 
 /**
- * Scans one line into dst (fields and timestamp; the series text is left unparsed). `esc` tells whether the
- * text may hold backslashes. Throws LineError.
+ * Scans the line text[start:end) into dst (fields and timestamp; the series text is left unparsed). `esc`
+ * tells whether the text may hold backslashes. Throws LineError.
  */
 function scanLine(
-  s: string,
+  f: Finders,
+  start: number,
+  end: number,
   esc: boolean,
   scale: readonly [number, number] | undefined,
   nowMs: number,
   trimMs: number,
   dst: InfluxLine,
 ): void {
-  const len = s.length;
-  const sp = nextUnescaped(s, ' ', 0, len, esc);
-  if (sp < 0) throw new LineError(`cannot find Whitespace I in ${JSON.stringify(s)}`);
-  dst.text = s;
+  const s = f.space.text;
+  const sp = nextUnescaped(f.space, start, end, esc);
+  if (sp < 0) throw new LineError(`cannot find Whitespace I in ${JSON.stringify(s.slice(start, end))}`);
+  dst.start = start;
   dst.seriesEnd = sp;
   dst.fieldCount = 0;
   try {
-    scanRest(s, sp + 1, esc, scale, nowMs, trimMs, dst);
+    let from = skipSpaces(s, sp + 1, end);
+    const quotes = nextUnescaped(f.quote, from, end, esc) >= 0;
+    const n = nextUnquoted(f.space, f.quote, from, end, esc, quotes);
+    if (n < 0) {
+      scanFields(f, from, end, esc, quotes, dst);
+      from = end;
+    } else {
+      try {
+        scanFields(f, from, n, esc, quotes, dst);
+      } catch (err) {
+        if (s.startsWith('HTTP/', n + 1)) throw new LineError(httpHint);
+        throw err;
+      }
+      from = skipSpaces(s, n + 1, end);
+    }
+    let ms = convertTimestamp(s, from, end, scale, nowMs);
+    if (trimMs > 1) ms -= ms % trimMs;
+    dst.timestampMs = ms;
   } catch (err) {
     // vmagent parses the tags first: a line bad in both places reports its tags (the series text is only
     // parsed on the error path here; the handlers parse it when they first see the series).
-    if (err instanceof LineError) parseInfluxSeries(s.slice(0, sp));
+    if (err instanceof LineError) parseInfluxSeries(s.slice(start, sp));
     throw err;
   }
-}
-
-function scanRest(
-  s: string,
-  from: number,
-  esc: boolean,
-  scale: readonly [number, number] | undefined,
-  nowMs: number,
-  trimMs: number,
-  dst: InfluxLine,
-): void {
-  const len = s.length;
-  from = skipSpaces(s, from, len);
-  const quotes = nextUnescaped(s, '"', from, len, esc) >= 0;
-  const n = nextUnquoted(s, ' ', from, len, esc, quotes);
-  let tsFrom = len;
-  if (n < 0) {
-    scanFields(s, from, len, esc, quotes, dst);
-  } else {
-    try {
-      scanFields(s, from, n, esc, quotes, dst);
-    } catch (err) {
-      if (s.startsWith('HTTP/', n + 1)) throw new LineError(httpHint);
-      throw err;
-    }
-    tsFrom = skipSpaces(s, n + 1, len);
-  }
-  let ms = convertTimestamp(s, tsFrom, len, scale, nowMs);
-  if (trimMs > 1) ms -= ms % trimMs;
-  dst.timestampMs = ms;
 }
 
 /**
  * Scans influx line protocol text, calling onLine for each good line (the same InfluxLine object every
  * time) and onError for each bad one (the other lines still scan). Empty lines and `#` comments are
  * skipped. Never throws on bad input; a LineError thrown by onLine is reported as that line's error.
+ * Works on positions in text: no string per line.
  */
 export function scanInfluxLines(
   text: string,
@@ -430,11 +445,13 @@ export function scanInfluxLines(
   const scale = Object.hasOwn(precisionScale, precision) ? precisionScale[precision] : undefined;
   const trimMs = opts.trimMs ?? 1;
   const nowMs = opts.nowMs;
+  const f = new Finders(text);
   const line = new InfluxLine();
-  forEachLine(
+  line.text = text;
+  forEachLineRange(
     text,
-    (s) => {
-      scanLine(s, esc, scale, nowMs, trimMs, line);
+    (start, end) => {
+      scanLine(f, start, end, esc, scale, nowMs, trimMs, line);
       onLine(line);
     },
     onError,

@@ -4,6 +4,7 @@
 import type { Readable } from 'node:stream';
 import { decodeText, openUncompressed, readBody, readLinesBlocks } from '../protoparserutil/body.js';
 import type { LineErrorHandler } from '../protoparserutil/lines.js';
+import type { LineBlockHandler } from '../protoparserutil/stream.js';
 import { scanInfluxLines } from './parser.js';
 import type { InfluxLine } from './parser.js';
 
@@ -19,12 +20,8 @@ export interface InfluxStreamOptions {
   trimMs?: number;
 }
 
-/** Receives the scanned lines block by block: begin() (may throw to stop), line() per good line, end(). */
-export interface InfluxBlockHandler {
-  begin: () => void;
-  line: (l: InfluxLine) => void;
-  end: () => void;
-}
+/** Receives the scanned lines block by block (see LineBlockHandler). */
+export type InfluxBlockHandler = LineBlockHandler<InfluxLine>;
 
 /**
  * Reads influx line protocol from src and hands it block by block to h. Throws RequestError (413 body

@@ -5,7 +5,13 @@
 // Two entry points: scanOpenTSDBLines finds each line's metric, timestamp, value and tags text by position
 // and builds no tags (the push handler keeps a route per metric and tags text and parses the tags only
 // when the series is new); parseOpenTSDBLines builds whole rows on top of it.
-import { LineError, type LineErrorHandler, type Tag } from '../protoparserutil/lines.js';
+import {
+  CharFinder,
+  forEachLineRange,
+  LineError,
+  type LineErrorHandler,
+  type Tag,
+} from '../protoparserutil/lines.js';
 import { tryParseFloatRange } from '../protoparserutil/numbers.js';
 
 /** One parsed `put` line; timestampMs is in ms. */
@@ -94,35 +100,13 @@ export function parseOpenTSDBTags(l: OpenTSDBLine): Tag[] {
   }
 }
 
-// Finds the first space in s[from:to) with the native String.indexOf (several times faster than a
-// charCodeAt loop); the last space found is kept, as a line without spaces makes indexOf run on into the
-// next lines (a block of such lines stays linear). `from` never decreases within a block.
-class SpaceFinder {
-  readonly s: string;
-  next = -1;
-
-  constructor(s: string) {
-    this.s = s;
-  }
-
-  find(from: number, to: number): number {
-    let n = this.next;
-    if (n < from) {
-      n = this.s.indexOf(' ', from);
-      if (n < 0) n = this.s.length;
-      this.next = n;
-    }
-    return n < to ? n : -1;
-  }
-}
-
 /** Scans the line s[from:to) into dst, all but the tags text. Throws LineError. */
 function scanLine(
   s: string,
   from: number,
   to: number,
   nowSec: number,
-  spaces: SpaceFinder,
+  spaces: CharFinder,
   dst: OpenTSDBLine,
 ): void {
   const pos = trimLeadingSpaces(s, from, to);
@@ -176,7 +160,7 @@ export function scanOpenTSDBLines(
   const nowSec = Math.floor(opts.nowMs / 1e3);
   const trimMs = opts.trimMs ?? 1000;
   const line = new OpenTSDBLine();
-  const spaces = new SpaceFinder(text);
+  const spaces = new CharFinder(text, ' ');
   forEachLineRange(
     text,
     (from, to) => {
@@ -207,33 +191,4 @@ export function parseOpenTSDBLines(
     },
     onError,
   );
-}
-
-// forEachLine on positions: the lines are not sliced (only a bad one, for its report), so the scanner reads
-// the block's flat string (charCodeAt on a sliced line string costs an indirection per character). With
-// SpaceFinder: ~1.02M -> ~1.09M rows per CPU-second in the handler's in-process bench (A/B x4, noisy);
-// graphite's twin gained more, as its separator search was a charCodeAt loop.
-function forEachLineRange(
-  text: string,
-  parseLine: (from: number, to: number) => void,
-  onError: LineErrorHandler,
-): void {
-  let lineNum = 0;
-  let pos = 0;
-  while (pos < text.length) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = text.length;
-    lineNum++;
-    let lineEnd = end;
-    if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
-    if (lineEnd > pos) {
-      try {
-        parseLine(pos, lineEnd);
-      } catch (err) {
-        if (!(err instanceof LineError)) throw err;
-        onError(lineNum, text.slice(pos, lineEnd), err.message);
-      }
-    }
-    pos = end + 1;
-  }
 }

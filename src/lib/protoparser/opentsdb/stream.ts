@@ -1,18 +1,15 @@
 // The IO layer of the OpenTSDB telnet protocol: a TCP connection or a UDP datagram as bounded line blocks.
 import { readLinesBlocks } from '../protoparserutil/body.js';
 import type { LineErrorHandler } from '../protoparserutil/lines.js';
+import type { LineBlockHandler } from '../protoparserutil/stream.js';
 import { scanOpenTSDBLines } from './parser.js';
 import type { OpenTSDBLine } from './parser.js';
 
 /** Lines longer than this close the connection. */
 export const openTSDBMaxLineLen = 256 * 1024;
 
-/** Receives the scanned lines block by block: begin() (may throw to stop), line() per good line, end(). */
-export interface OpenTSDBBlockHandler {
-  begin: () => void;
-  line: (l: OpenTSDBLine) => void;
-  end: () => void;
-}
+/** Receives the scanned lines block by block (see LineBlockHandler). */
+export type OpenTSDBBlockHandler = LineBlockHandler<OpenTSDBLine>;
 
 /**
  * Scans `put` lines from chunks and hands them block by block to h ("now" is read per block). Throws

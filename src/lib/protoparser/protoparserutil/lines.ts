@@ -23,6 +23,21 @@ export function forEachLine(
   onError: LineErrorHandler,
   skipComments = false,
 ): void {
+  forEachLineRange(text, (from, to) => parseLine(text.slice(from, to)), onError, skipComments);
+}
+
+/**
+ * forEachLine on positions: calls parseLine(from, to) for every non-empty line text[from:to) (`\n` or
+ * `\r\n` endings; with skipComments, lines starting with `#` are skipped), slicing a line only to report
+ * it. Scanners that read the block's flat string by position avoid a sliced string per line, whose
+ * charCodeAt costs an indirection per character (graphite: 1.04M -> 1.62M rows per CPU-second in process).
+ */
+export function forEachLineRange(
+  text: string,
+  parseLine: (from: number, to: number) => void,
+  onError: LineErrorHandler,
+  skipComments = false,
+): void {
   let lineNum = 0;
   let pos = 0;
   while (pos < text.length) {
@@ -32,14 +47,43 @@ export function forEachLine(
     let lineEnd = end;
     if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
     if (lineEnd > pos && !(skipComments && text.charCodeAt(pos) === 35) /* # */) {
-      const line = text.slice(pos, lineEnd);
       try {
-        parseLine(line);
+        parseLine(pos, lineEnd);
       } catch (err) {
         if (!(err instanceof LineError)) throw err;
-        onError(lineNum, line, err.message);
+        onError(lineNum, text.slice(pos, lineEnd), err.message);
       }
     }
     pos = end + 1;
+  }
+}
+
+/**
+ * Finds one character in a block of lines with the native indexOf (several times faster than a charCodeAt
+ * loop), remembering its last answer: for any `from` between the last query's `from` and that answer the
+ * answer stands, so a block whose lines lack the character is scanned once, not once per line (which
+ * would make hostile blocks quadratic). Queries may go back; they then search again.
+ */
+export class CharFinder {
+  readonly text: string;
+  readonly ch: string;
+  #from = 0;
+  #at = -1;
+
+  constructor(text: string, ch: string) {
+    this.text = text;
+    this.ch = ch;
+  }
+
+  /** The first position of the character in text[from:to), or -1. */
+  find(from: number, to: number): number {
+    let at = this.#at;
+    if (from < this.#from || from > at) {
+      at = this.text.indexOf(this.ch, from);
+      if (at < 0) at = this.text.length;
+      this.#from = from;
+      this.#at = at;
+    }
+    return at < to ? at : -1;
   }
 }

@@ -31,3 +31,10 @@ export async function parseLinesStream<R>(
     return rows.length > 0 ? onRows(rows) : true;
   });
 }
+
+/** Receives scanned lines block by block: begin() (may throw to stop reading), line() per good line, end(). */
+export interface LineBlockHandler<L> {
+  begin: () => void;
+  line: (l: L) => void;
+  end: () => void;
+}
