@@ -88,6 +88,16 @@ test('WriteRequestBuffer builds the same series as encodeWriteRequest', () => {
   assert.equal(w.byteLength, 0);
   w.appendSample(enc, staleNaN(), 5);
   assert.ok(isStaleNaN(decodeWriteRequest(w.bytes())[0]!.samples[0]!.value));
+  // Runs of one timestamp (its varint is encoded once) between others, on both append paths.
+  w.reset();
+  const tss = [7, 7, 7, 1700000000000, 1700000000000, -3, -3, 0, 2 ** 40, 2 ** 40, 7];
+  tss.forEach((ts, i) =>
+    i % 2 ? w.appendSample(enc, i, ts) : w.appendSampleRange(enc, 0, enc.length, i, ts),
+  );
+  assert.deepEqual(
+    decodeWriteRequest(w.bytes()).map((s) => s.samples[0]!.timestampMs),
+    tss,
+  );
 });
 
 test('hashLabels is FNV-1a', () => {

@@ -163,6 +163,9 @@ export class WriteRequestBuffer {
   #buf: Uint8Array;
   #len = 0;
   #rows = 0;
+  #lastTs = NaN;
+  #tsLen = 0;
+  readonly #tsBytes = new Uint8Array(10);
 
   /** Creates a buffer with `initialBytes` preallocated; it doubles when full. */
   constructor(initialBytes = 64 * 1024) {
@@ -200,9 +203,9 @@ export class WriteRequestBuffer {
   }
 
   // Makes room for one TimeSeries with `length` label bytes and writes its tag and length; returns where
-  // the labels go.
+  // the labels go. Encodes the timestamp's varint for #putSample.
   #header(length: number, timestampMs: number): number {
-    const sampleSize = 10 + (timestampMs < 0 ? 10 : varintSize(timestampMs));
+    const sampleSize = 10 + this.#tsVarint(timestampMs);
     const tsSize = length + 2 + sampleSize; // sampleSize < 128: one-byte length
     const need = 1 + varintSize(tsSize) + tsSize;
     if (this.#len + need > this.#buf.length) this.#grow(this.#len + need);
@@ -210,17 +213,29 @@ export class WriteRequestBuffer {
     return putVarint(this.#buf, this.#len + 1, tsSize);
   }
 
-  // Writes the Sample field after the labels at pos and ends the row.
+  // The varint of timestampMs in #tsBytes, and its length. The rows of one scrape or one push mostly share
+  // a timestamp, so it is encoded once for them (six divisions saved per sample).
+  #tsVarint(timestampMs: number): number {
+    if (timestampMs !== this.#lastTs) {
+      this.#tsLen =
+        timestampMs < 0 ? putInt64(this.#tsBytes, 0, timestampMs) : putVarint(this.#tsBytes, 0, timestampMs);
+      this.#lastTs = timestampMs;
+    }
+    return this.#tsLen;
+  }
+
+  // Writes the Sample field after the labels at pos (the timestamp as #header encoded it) and ends the row.
   #putSample(pos: number, value: number, timestampMs: number): void {
     const buf = this.#buf;
-    const neg = timestampMs < 0;
+    const tsLen = this.#tsVarint(timestampMs);
     buf[pos++] = 0x12;
-    buf[pos++] = 10 + (neg ? 10 : varintSize(timestampMs));
+    buf[pos++] = 10 + tsLen;
     buf[pos++] = 0x09;
     f64[0] = value; // little-endian hosts only (x86, arm64): protobuf fixed64 is little-endian
     for (let i = 0; i < 8; i++) buf[pos++] = f64Bytes[i]!;
     buf[pos++] = 0x10;
-    pos = neg ? putInt64(buf, pos, timestampMs) : putVarint(buf, pos, timestampMs);
+    const ts = this.#tsBytes;
+    for (let i = 0; i < tsLen; i++) buf[pos++] = ts[i]!;
     this.#len = pos;
     this.#rows++;
   }
