@@ -2,8 +2,8 @@
 // (an influx `measurement,tags` prefix, a graphite path with its tags, the label bytes of a remote-write
 // series, ...) → what that series resolved to (label limits, -remoteWrite.label, relabeling, encoded
 // labels per URL). Pushers send the same series over and over, so the steady state parses no labels,
-// builds no Label objects and relabels nothing; this is what brings push ingestion near vmagent's cost
-// per row (docs/BENCHMARKS.md).
+// builds no Label objects and relabels nothing; this is most of what cut push ingestion's cost per row
+// (docs/BENCHMARKS.md).
 //
 // Bounded: every cache of one sink shares one byte budget (-ingest.routeCacheSize); when a new entry would
 // exceed it, all of them are emptied and refill from the traffic (a two-generation scheme would keep the
