@@ -10,7 +10,7 @@ import type { InfluxLine } from '../../../lib/protoparser/influx/parser.js';
 import { parseInfluxStream } from '../../../lib/protoparser/influx/stream.js';
 import type { IngestConfig } from './flags.js';
 import type { CachedRoute, IngestHandler, IngestSink } from './common.js';
-import { RouteCache, detachString } from './route-cache.js';
+import { SinkRouteCaches, detachString } from './route-cache.js';
 import {
   LabelLimits,
   LineErrors,
@@ -65,11 +65,12 @@ const maxSharedFieldKeys = 10_000;
 class InfluxIngester {
   readonly #cfg: IngestConfig;
   readonly #limits: LabelLimits;
-  readonly #caches = new WeakMap<IngestSink, RouteCache<SeriesEntry>>();
+  readonly #caches: SinkRouteCaches<SeriesEntry>;
   readonly #fieldKeys = new Map<string, string>();
   constructor(cfg: IngestConfig) {
     this.#cfg = cfg;
     this.#limits = new LabelLimits(cfg);
+    this.#caches = new SinkRouteCaches(cfg.routeCacheSize);
   }
 
   async handle(
@@ -79,8 +80,7 @@ class InfluxIngester {
     errors: LineErrors,
   ): Promise<void> {
     const cfg = this.#cfg;
-    let cache = this.#caches.get(sink);
-    if (!cache) this.#caches.set(sink, (cache = new RouteCache(sink, cfg.routeCacheSize)));
+    const cache = this.#caches.for(sink);
     const pusher = new RowPusher('influx', sink, this.#limits, errors);
     const ctx = opts.db === '' && opts.extra.length === 0 ? '' : JSON.stringify([opts.db, opts.extra]);
     const skipSingleField = cfg.influxSkipSingleField;

@@ -13,8 +13,8 @@ import type { Label } from '../../../lib/prompb/types.js';
 import { RequestError, readBody } from '../../../lib/protoparser/protoparserutil/body.js';
 import type { LineErrorHandler } from '../../../lib/protoparser/protoparserutil/lines.js';
 import type { IngestConfig } from './flags.js';
-import type { CachedRoute, IngestHandler, IngestSink } from './common.js';
-import { RouteCache } from './route-cache.js';
+import type { CachedRoute, IngestHandler } from './common.js';
+import { SinkRouteCaches } from './route-cache.js';
 import {
   LabelLimits,
   LineErrors,
@@ -88,7 +88,7 @@ export function parseTimestampArg(raw: string | null): number {
 /** The /api/v1/import/prometheus handler over an injected text parser. */
 export function makePrometheusImportHandler(cfg: IngestConfig, parser: PrometheusTextParser): IngestHandler {
   const limits = new LabelLimits(cfg);
-  const caches = new WeakMap<IngestSink, RouteCache<CachedRoute>>();
+  const caches = new SinkRouteCaches<CachedRoute>(cfg.routeCacheSize);
   return async (req, res, sink) => {
     const path = (req.url ?? '/').split('?')[0]!;
     countRequest(importPrefix, 'prometheus');
@@ -101,8 +101,7 @@ export function makePrometheusImportHandler(cfg: IngestConfig, parser: Prometheu
         cfg.maxInsertRequestSize,
         'maxInsertRequestSize',
       );
-      let cache = caches.get(sink);
-      if (!cache) caches.set(sink, (cache = new RouteCache(sink, cfg.routeCacheSize)));
+      const cache = caches.for(sink);
       const pusher = new RowPusher('prometheus', sink, limits, new LineErrors('prometheus'));
       const nowMs = defaultTs || Date.now();
       pusher.begin();

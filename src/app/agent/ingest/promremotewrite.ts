@@ -11,7 +11,7 @@ import type { LabelsKey } from '../../../lib/prompb/scan.js';
 import { RequestError, readBody } from '../../../lib/protoparser/protoparserutil/body.js';
 import type { IngestConfig } from './flags.js';
 import type { CachedRoute, IngestHandler, IngestSink } from './common.js';
-import { RouteCache } from './route-cache.js';
+import { SinkRouteCaches } from './route-cache.js';
 import {
   LabelLimits,
   LineErrors,
@@ -55,18 +55,18 @@ function malformed(body: Uint8Array, err: unknown): RequestError {
 class RemoteWriteIngester {
   readonly #cfg: IngestConfig;
   readonly #limits: LabelLimits;
-  readonly #caches = new WeakMap<IngestSink, RouteCache<Entry, number>>();
+  readonly #caches: SinkRouteCaches<Entry, number>;
   readonly #scan = new WriteRequestScan();
   readonly #routes: CachedRoute[] = [];
   constructor(cfg: IngestConfig) {
     this.#cfg = cfg;
     this.#limits = new LabelLimits(cfg);
+    this.#caches = new SinkRouteCaches(cfg.routeCacheSize);
   }
 
   /** Pushes one decompressed WriteRequest; throws RequestError (400 malformed, 429 queues full). */
   push(body: Uint8Array, sink: IngestSink, extra: Label[], errors: LineErrors): void {
-    let cache = this.#caches.get(sink);
-    if (!cache) this.#caches.set(sink, (cache = new RouteCache(sink, this.#cfg.routeCacheSize)));
+    const cache = this.#caches.for(sink);
     const scan = this.#scan;
     const routes = this.#routes;
     try {

@@ -131,3 +131,20 @@ export class RouteCache<V, K extends string | number = string> {
     this.#bytes = 0;
   }
 }
+
+/** The RouteCache of each sink a handler serves: HTTP handlers are given their sink per request. */
+export class SinkRouteCaches<V, K extends string | number = string> {
+  readonly #maxBytes: number;
+  readonly #caches = new WeakMap<IngestSink, RouteCache<V, K>>();
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+  }
+
+  /** The cache for sink, made on first use. */
+  for(sink: IngestSink): RouteCache<V, K> {
+    let c = this.#caches.get(sink);
+    if (!c) this.#caches.set(sink, (c = new RouteCache<V, K>(sink, this.#maxBytes)));
+    return c;
+  }
+}

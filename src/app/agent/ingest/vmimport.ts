@@ -6,8 +6,8 @@ import type { Tag } from '../../../lib/protoparser/protoparserutil/lines.js';
 import { parseVMImportSeries } from '../../../lib/protoparser/vmimport/parser.js';
 import { scanVMImportStream } from '../../../lib/protoparser/vmimport/stream.js';
 import type { IngestConfig } from './flags.js';
-import type { CachedRoute, IngestHandler, IngestSink } from './common.js';
-import { RouteCache } from './route-cache.js';
+import type { CachedRoute, IngestHandler } from './common.js';
+import { SinkRouteCaches } from './route-cache.js';
 import {
   LabelLimits,
   LineErrors,
@@ -23,14 +23,13 @@ import {
 /** The /api/v1/import handler. */
 export function makeVMImportHandler(cfg: IngestConfig): IngestHandler {
   const limits = new LabelLimits(cfg);
-  const caches = new WeakMap<IngestSink, RouteCache<CachedRoute>>();
+  const caches = new SinkRouteCaches<CachedRoute>(cfg.routeCacheSize);
   return async (req, res, sink) => {
     const path = (req.url ?? '/').split('?')[0]!;
     countRequest(path, 'vmimport');
     try {
       const extra = requestExtraLabels(req);
-      let cache = caches.get(sink);
-      if (!cache) caches.set(sink, (cache = new RouteCache(sink, cfg.routeCacheSize)));
+      const cache = caches.for(sink);
       const ctx = extra.length === 0 ? '' : JSON.stringify(extra);
       const pusher = new RowPusher('vmimport', sink, limits, new LineErrors('vmimport'));
       const resolve = (tags: Tag[]): CachedRoute => {
