@@ -7,17 +7,22 @@
 //   node dist/bench/ingest.bench.js --spawn-vmagent      start vmagent (GOMAXPROCS=1, remote write into a
 //                                                        blackhole) and push to it: vmagent's figures
 //   node dist/bench/ingest.bench.js --spawn-lookout      the same with `lookout agent`: its end-to-end figures
+//   node dist/bench/ingest.bench.js --spawn-both [--rounds=5]
+//                                                        both agents on CPU 0, taking turns per protocol and
+//                                                        round; prints each round's ratio and the medians
 //        [--only=influx-http,graphite-tcp,...]           only these protocols (names as printed, - for space)
 //                                                        (prometheus = /api/v1/import/prometheus)
+// The spawn modes re-run the script pinned to CPU 1 (the pushing client), away from the agents' core.
 //
 // Rows are what vmagent_rows_inserted_total counts (influx: one per field). With --target the agent's
 // /metrics is read before and after, so the figure is rows the agent accepted, not rows sent.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import snappy from 'snappy';
 import type { TimeSeries } from '../src/lib/prompb/types.js';
 import { defaultIngestConfig } from '../src/app/agent/ingest/flags.js';
@@ -182,11 +187,15 @@ async function agentCounters(metricsURL: string): Promise<{ rows: number; cpuSec
   return { rows, cpuSec };
 }
 
-type Sender = () => Promise<void>;
+/** Sends one payload (resolves when the agent took it, or the socket can take more); close() ends it. */
+interface Sender {
+  send: () => Promise<void>;
+  close: () => void;
+}
 
 function httpSender(url: string, body: Buffer, headers: Record<string, string>): Sender {
   const agent = new http.Agent({ keepAlive: true });
-  return () =>
+  const send = (): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       const req = http.request(
         url,
@@ -201,38 +210,65 @@ function httpSender(url: string, body: Buffer, headers: Record<string, string>):
       req.on('error', reject);
       req.end(body);
     });
+  return { send, close: () => agent.destroy() };
 }
 
 function tcpSender(addr: string, body: Buffer): Sender {
   const [host, port] = [addr.slice(0, addr.lastIndexOf(':')), Number(addr.slice(addr.lastIndexOf(':') + 1))];
   let sock: net.Socket | undefined;
-  return () =>
+  let failed: Error | undefined;
+  // The pending write's reject: a connection that fails or closes ends the bench instead of hanging it.
+  let pending: ((err: Error) => void) | undefined;
+  const fail = (err: Error): void => {
+    failed ??= err;
+    pending?.(failed);
+  };
+  const send = (): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      sock ??= net.connect(port, host).on('error', reject);
+      if (failed) return reject(failed);
+      sock ??= net
+        .connect(port, host)
+        .on('error', fail)
+        .on('close', () => fail(new Error(`${addr}: connection closed`)));
+      pending = reject;
       if (sock.write(body)) resolve();
       else sock.once('drain', resolve);
     });
+  const close = (): void => {
+    failed ??= new Error(`${addr}: sender closed`);
+    sock?.removeAllListeners('close').on('error', () => {});
+    sock?.end();
+  };
+  return { send, close };
+}
+
+/** Rows the agent accepted per CPU-second of the agent, and per wall second. */
+interface PushResult {
+  perCPU: number;
+  perWall: number;
+  accepted: number;
+  sent: number;
 }
 
 async function pushFor(
-  name: string,
   rows: number,
   send: Sender,
   seconds: number,
   concurrency: number,
   metricsURL: string,
-): Promise<void> {
+): Promise<PushResult> {
   const before = await agentCounters(metricsURL);
   const start = Date.now();
   let sent = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() - start < seconds * 1000) {
-        await send();
+        await send.send();
         sent += rows;
       }
     }),
   );
+  send.close();
   // TCP data is parsed after the write returns: wait (bounded) for the counter to settle.
   let after = await agentCounters(metricsURL);
   for (let i = 0; i < 50 && after.rows - before.rows < sent; i++) {
@@ -242,9 +278,14 @@ async function pushFor(
   const elapsed = (Date.now() - start) / 1000;
   const accepted = after.rows - before.rows;
   const cpu = after.cpuSec - before.cpuSec;
-  const perCPU = cpu > 0 ? Math.round(accepted / cpu).toLocaleString('en-US') : 'n/a';
+  return { perCPU: cpu > 0 ? accepted / cpu : NaN, perWall: accepted / elapsed, accepted, sent };
+}
+
+const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+
+function printResult(name: string, r: PushResult): void {
   console.log(
-    `${name.padEnd(16)} ${perCPU.padStart(12)} rows per agent CPU-second  (${Math.round(accepted / elapsed).toLocaleString('en-US')} rows/s wall, ${accepted} of ${sent} accepted)`,
+    `${name.padEnd(16)} ${fmt(r.perCPU).padStart(12)} rows per agent CPU-second  (${fmt(r.perWall)} rows/s wall, ${r.accepted} of ${r.sent} accepted)`,
   );
 }
 
@@ -254,49 +295,82 @@ function arg(name: string): string | undefined {
   return a.includes('=') ? a.slice(a.indexOf('=') + 1) : 'true';
 }
 
-async function benchTarget(target: string, seconds: number, concurrency: number): Promise<void> {
+/** Where an agent listens: its HTTP base URL and the host:port of its TCP listeners ('' when none). */
+interface Endpoints {
+  http: string;
+  graphite: string;
+  influxTCP: string;
+  opentsdb: string;
+}
+
+/** One protocol's push: its printed name, the rows per send, the concurrency, and a sender per agent. */
+interface Push {
+  name: string;
+  rows: number;
+  concurrency: number;
+  /** The listener a TCP push needs (skipped when the agent has none). */
+  listener?: 'graphite' | 'influxTCP' | 'opentsdb';
+  sender: (e: Endpoints) => Sender;
+}
+
+// The protocols pushed, in order; --only keeps some (names as printed, - for space), --otlp adds OTLP.
+function pushes(concurrency: number): Push[] {
   const p = buildPayloads();
-  const metricsURL = `${target}/metrics`;
-  console.log(`# pushing to ${target} for ${seconds}s per protocol, concurrency ${concurrency}`);
-  const pushes: Array<[string, number, Sender]> = [
-    ['influx http', p.influx!.rows, httpSender(`${target}/write`, p.influx!.body, {})],
-    ['vmimport', p.vmimport!.rows, httpSender(`${target}/api/v1/import`, p.vmimport!.body, {})],
-    [
-      'promremotewrite',
-      p.promremotewrite!.rows,
-      httpSender(`${target}/api/v1/write`, p.promremotewrite!.body, { 'Content-Encoding': 'snappy' }),
-    ],
-    [
-      'prometheus',
-      p.prometheus!.rows,
-      httpSender(`${target}/api/v1/import/prometheus`, p.prometheus!.body, {}),
-    ],
+  const http = (name: string, path: string, key: string, headers: Record<string, string> = {}): Push => ({
+    name,
+    rows: p[key]!.rows,
+    concurrency,
+    sender: (e) => httpSender(`${e.http}${path}`, p[key]!.body, headers),
+  });
+  const tcp = (name: string, key: string, listener: 'graphite' | 'influxTCP' | 'opentsdb'): Push => ({
+    name,
+    rows: p[key]!.rows,
+    concurrency: 1,
+    listener,
+    sender: (e) => tcpSender(e[listener], p[key]!.body),
+  });
+  const all: Push[] = [
+    http('influx http', '/write', 'influx'),
+    http('vmimport', '/api/v1/import', 'vmimport'),
+    http('promremotewrite', '/api/v1/write', 'promremotewrite', { 'Content-Encoding': 'snappy' }),
+    http('prometheus', '/api/v1/import/prometheus', 'prometheus'),
   ];
   if (arg('otlp') !== undefined) {
-    pushes.push([
-      'opentelemetry',
-      p.opentelemetry!.rows,
-      httpSender(`${target}/opentelemetry/v1/metrics`, p.opentelemetry!.body, {
+    all.push(
+      http('opentelemetry', '/opentelemetry/v1/metrics', 'opentelemetry', {
         'Content-Type': 'application/x-protobuf',
       }),
-    ]);
+    );
   }
-  const graphite = arg('graphite');
-  if (graphite) pushes.push(['graphite tcp', p.graphite!.rows, tcpSender(graphite, p.graphite!.body)]);
-  const influxTCP = arg('influx-tcp');
-  if (influxTCP) pushes.push(['influx tcp', p.influx!.rows, tcpSender(influxTCP, p.influx!.body)]);
-  const otsdb = arg('opentsdb');
-  if (otsdb) pushes.push(['opentsdb tcp', p.opentsdb!.rows, tcpSender(otsdb, p.opentsdb!.body)]);
+  all.push(
+    tcp('graphite tcp', 'graphite', 'graphite'),
+    tcp('influx tcp', 'influx', 'influxTCP'),
+    tcp('opentsdb tcp', 'opentsdb', 'opentsdb'),
+  );
   const only = arg('only');
-  for (const [name, rows, send] of pushes) {
-    if (only !== undefined && !only.split(',').includes(name.replace(' ', '-'))) continue;
-    await pushFor(name, rows, send, seconds, name.endsWith('tcp') ? 1 : concurrency, metricsURL);
+  return all.filter((x) => only === undefined || only.split(',').includes(x.name.replace(' ', '-')));
+}
+
+async function benchTarget(e: Endpoints, seconds: number, concurrency: number): Promise<void> {
+  console.log(`# pushing to ${e.http} for ${seconds}s per protocol, concurrency ${concurrency}`);
+  for (const x of pushes(concurrency)) {
+    if (x.listener !== undefined && e[x.listener] === '') continue;
+    printResult(x.name, await pushFor(x.rows, x.sender(e), seconds, x.concurrency, `${e.http}/metrics`));
   }
 }
 
-// Starts `kind` pinned to CPU 0 (vmagent also with GOMAXPROCS=1), remote-writing into a blackhole, and
-// pushes the same payloads to it: the end-to-end figures per core, for both agents alike.
-async function spawnAgent(kind: 'vmagent' | 'lookout', seconds: number, concurrency: number): Promise<void> {
+type AgentKind = 'vmagent' | 'lookout';
+
+/** A started agent: where it listens, and how to stop it. */
+interface RunningAgent {
+  kind: AgentKind;
+  endpoints: Endpoints;
+  stop: () => void;
+}
+
+// Starts `kind` pinned to CPU 0 (vmagent also with GOMAXPROCS=1), remote-writing into a local blackhole
+// that answers 204, with its own temp dir; waits (bounded) for /health.
+async function startAgent(kind: AgentKind): Promise<RunningAgent> {
   const blackhole = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => res.writeHead(204).end());
@@ -309,7 +383,7 @@ async function spawnAgent(kind: 'vmagent' | 'lookout', seconds: number, concurre
     await freePort(),
     await freePort(),
   ];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-vmagent-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${kind}-`));
   const cmd = kind === 'vmagent' ? ['vmagent'] : [process.execPath, lookoutCli, 'agent'];
   const child = spawn(
     'taskset',
@@ -327,47 +401,150 @@ async function spawnAgent(kind: 'vmagent' | 'lookout', seconds: number, concurre
     ],
     { stdio: 'ignore', env: { ...process.env, GOMAXPROCS: '1' } },
   );
-  try {
-    for (let i = 0; i < 100; i++) {
-      if (
-        await fetch(`http://127.0.0.1:${httpPort}/health`).then(
-          (r) => r.ok,
-          () => false,
-        )
+  const stop = (): void => {
+    child.kill('SIGKILL');
+    blackhole.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const base = `http://127.0.0.1:${httpPort}`;
+  for (let i = 0; ; i++) {
+    if (
+      await fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
       )
-        break;
-      await new Promise((r) => setTimeout(r, 100));
+    )
+      break;
+    if (i === 100) {
+      stop();
+      throw new Error(`${kind} did not answer ${base}/health within 10s`);
     }
-    process.argv.push(
-      `--graphite=127.0.0.1:${graphite}`,
-      `--influx-tcp=127.0.0.1:${influx}`,
-      `--opentsdb=127.0.0.1:${otsdb}`,
-    );
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    kind,
+    stop,
+    endpoints: {
+      http: base,
+      graphite: `127.0.0.1:${graphite}`,
+      influxTCP: `127.0.0.1:${influx}`,
+      opentsdb: `127.0.0.1:${otsdb}`,
+    },
+  };
+}
+
+async function agentRSS(a: RunningAgent): Promise<string> {
+  const m = (await (await fetch(`${a.endpoints.http}/metrics`)).text()).match(
+    /^process_resident_memory_bytes (\S+)/m,
+  );
+  return m ? `${Math.round(Number(m[1]) / 1024 / 1024)} MiB` : 'n/a';
+}
+
+async function spawnAgent(kind: AgentKind, seconds: number, concurrency: number): Promise<void> {
+  const a = await startAgent(kind);
+  try {
     console.log(
       kind === 'vmagent'
         ? '# vmagent (Debian package), GOMAXPROCS=1, pinned to CPU 0'
         : '# lookout agent, pinned to CPU 0',
     );
-    await benchTarget(`http://127.0.0.1:${httpPort}`, seconds, concurrency);
-    const rss = (await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text()).match(
-      /^process_resident_memory_bytes (\S+)/m,
-    );
-    if (rss) console.log(`${kind} RSS after the run: ${Math.round(Number(rss[1]) / 1024 / 1024)} MiB`);
+    await benchTarget(a.endpoints, seconds, concurrency);
+    console.log(`${kind} RSS after the run: ${await agentRSS(a)}`);
   } finally {
-    child.kill('SIGKILL');
-    blackhole.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    a.stop();
+  }
+}
+
+const median = (xs: number[]): number => {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/**
+ * Both agents at once, both pinned to CPU 0, taking turns: per round and protocol, one agent gets the
+ * load for `seconds`, then the other (the order alternates between rounds). The machine's speed drifts
+ * (by up to 1.5x within an hour on the shared VMs measured here), so a ratio is only taken between the
+ * two runs of one round, and the table reports the median over rounds.
+ */
+async function spawnBoth(seconds: number, concurrency: number, rounds: number): Promise<void> {
+  const agents = [await startAgent('lookout'), await startAgent('vmagent')];
+  try {
+    console.log(
+      `# lookout agent and vmagent (GOMAXPROCS=1), both pinned to CPU 0, taking turns: ${rounds} rounds × ${seconds}s per protocol and agent, concurrency ${concurrency}`,
+    );
+    const list = pushes(concurrency);
+    const ratios = list.map((): number[] => []);
+    const perAgent = list.map(() => ({ lookout: [] as number[], vmagent: [] as number[] }));
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, x] of list.entries()) {
+        const order = r % 2 === 0 ? agents : [...agents].reverse();
+        const got: Partial<Record<AgentKind, number>> = {};
+        for (const a of order) {
+          const res = await pushFor(
+            x.rows,
+            x.sender(a.endpoints),
+            seconds,
+            x.concurrency,
+            `${a.endpoints.http}/metrics`,
+          );
+          if (res.accepted < res.sent)
+            throw new Error(`${a.kind} accepted ${res.accepted} of ${res.sent} ${x.name} rows`);
+          got[a.kind] = res.perCPU;
+          perAgent[i]![a.kind].push(res.perCPU);
+        }
+        ratios[i]!.push(got.lookout! / got.vmagent!);
+        console.log(
+          `round ${r + 1} ${x.name.padEnd(16)} lookout ${fmt(got.lookout!).padStart(10)}  vmagent ${fmt(got.vmagent!).padStart(10)}  ratio ${(got.lookout! / got.vmagent!).toFixed(2)}`,
+        );
+      }
+    }
+    console.log(
+      '\n| protocol | lookout (median rows/CPU-s) | vmagent | lookout / vmagent: median (min-max) |',
+    );
+    console.log('| --- | --- | --- | --- |');
+    for (const [i, x] of list.entries()) {
+      const rs = ratios[i]!;
+      console.log(
+        `| ${x.name} | ${fmt(median(perAgent[i]!.lookout))} | ${fmt(median(perAgent[i]!.vmagent))} | ${median(rs).toFixed(2)} (${Math.min(...rs).toFixed(2)}-${Math.max(...rs).toFixed(2)}) |`,
+      );
+    }
+    console.log(`| RSS after the run | ${await agentRSS(agents[0]!)} | ${await agentRSS(agents[1]!)} | |`);
+  } finally {
+    for (const a of agents) a.stop();
   }
 }
 
 async function main(): Promise<void> {
+  // The agents run on CPU 0; the pushing client goes to CPU 1 so that it does not share their core.
+  const spawns = ['spawn-both', 'spawn-vmagent', 'spawn-lookout'].some((k) => arg(k) !== undefined);
+  if (spawns && os.cpus().length > 1 && process.env.LOOKOUT_BENCH_CLIENT_PINNED === undefined) {
+    const r = spawnSync('taskset', ['-c', '1', process.execPath, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+      env: { ...process.env, LOOKOUT_BENCH_CLIENT_PINNED: '1' },
+    });
+    process.exitCode = r.status ?? 1;
+    return;
+  }
   const seconds = Number(arg('seconds') ?? 3);
   const concurrency = Number(arg('concurrency') ?? 2);
   const target = arg('target');
-  if (arg('spawn-vmagent') !== undefined) await spawnAgent('vmagent', seconds, concurrency);
+  if (arg('spawn-both') !== undefined) await spawnBoth(seconds, concurrency, Number(arg('rounds') ?? 5));
+  else if (arg('spawn-vmagent') !== undefined) await spawnAgent('vmagent', seconds, concurrency);
   else if (arg('spawn-lookout') !== undefined) await spawnAgent('lookout', seconds, concurrency);
-  else if (target !== undefined) await benchTarget(target.replace(/\/$/, ''), seconds, concurrency);
-  else await benchInProcess(seconds);
+  else if (target !== undefined) {
+    await benchTarget(
+      {
+        http: target.replace(/\/$/, ''),
+        graphite: arg('graphite') ?? '',
+        influxTCP: arg('influx-tcp') ?? '',
+        opentsdb: arg('opentsdb') ?? '',
+      },
+      seconds,
+      concurrency,
+    );
+  } else await benchInProcess(seconds);
 }
 
-await main();
+// Runs only as a script: tests and ad-hoc drivers import buildPayloads.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
