@@ -109,7 +109,7 @@ function main(): void {
   let rowsPerBody = 0;
   parseText(
     body,
-    () => rowsPerBody++,
+    () => void rowsPerBody++,
     (n, line, msg) => {
       throw new Error(`bench body line ${n} ${line}: ${msg}`);
     },

@@ -10,7 +10,7 @@
 // that text per request context (Pushgateway path and extra_label), and splits a key into labels only when
 // it is new (route-cache.ts).
 import type { Label } from '../../../lib/prompb/types.js';
-import { RequestError, readBody } from '../../../lib/protoparser/protoparserutil/body.js';
+import { RequestError, decodeText, readBody } from '../../../lib/protoparser/protoparserutil/body.js';
 import type { LineErrorHandler } from '../../../lib/protoparser/protoparserutil/lines.js';
 import type { IngestConfig } from './flags.js';
 import type { CachedRoute, IngestHandler } from './common.js';
@@ -28,11 +28,14 @@ import {
   respondOk,
 } from './common.js';
 
-/** The injected Prometheus text parser: calls onRow per sample (tsMs undefined or 0 = no timestamp). */
+/**
+ * The injected Prometheus text parser: calls onRow per sample (tsMs undefined or 0 = no timestamp); a
+ * string onRow returns rejects that line, which then goes to onError.
+ */
 export interface PrometheusTextParser {
   parseText(
     body: string,
-    onRow: (seriesKey: string, value: number, tsMs: number | undefined) => void,
+    onRow: (seriesKey: string, value: number, tsMs: number | undefined) => string | void,
     onError: LineErrorHandler,
   ): void;
   /** Splits a series key `name{a="b"}` as passed to onRow into labels incl. __name__. */
@@ -107,15 +110,22 @@ export function makePrometheusImportHandler(cfg: IngestConfig, parser: Prometheu
       pusher.begin();
       const map = cache.context(extra.length === 0 ? '' : JSON.stringify(extra));
       parser.parseText(
-        body.toString('utf8'),
+        decodeText(body),
         (key, value, tsMs) => {
           let r = map.get(key);
           if (r === undefined) {
-            // A bad key throws here and fails the request, as before the cache.
-            r = pusher.resolve(addExtraLabels(parser.parseSeriesKey(key), extra));
+            let labels: Label[];
+            try {
+              labels = parser.parseSeriesKey(key);
+            } catch (err) {
+              // A key whose labels do not parse rejects its line only, as vmagent skips such a line.
+              return (err as Error).message;
+            }
+            r = pusher.resolve(addExtraLabels(labels, extra));
             cache.add(map, key, r, 2 * key.length);
           }
           pusher.sample(r, value, tsMs ? tsMs : nowMs);
+          return undefined;
         },
         pusher.errors.add,
       );

@@ -394,15 +394,27 @@ test('Prometheus import: a cached series over a label limit is ignored and count
   assert.equal(sink.routes, 0);
 });
 
-test('Prometheus import: bad lines and keys are answered as before, every time', async () => {
+test('Prometheus import: bad lines and bad keys skip their line only, every time', async () => {
   const sink = new CollectingSink();
   const post = await serve(defaultIngestConfig(), sink);
   for (let round = 0; round < 2; round++) {
     const [status, text] = await post('/api/v1/import/prometheus', `${promLines(1)}m{i="1"} x\n`);
     assert.equal(status, 200);
     assert.match(text, /line 2: cannot parse "m\{i=\\"1\\"\} x": cannot parse value "x"/);
-    const [status2, text2] = await post('/api/v1/import/prometheus', `${promLines(1)}m{1="x"} 1\n`);
-    assert.equal(status2, 400);
-    assert.match(text2, /cannot parse series "m\{1=\\"x\\"\}": missing or invalid label name/);
+    // A key whose labels do not parse skips its line only (vmagent does the same); the others land.
+    sink.clear();
+    const [status2, text2] = await post(
+      '/api/v1/import/prometheus',
+      `${promLines(1)}m{1="x"} 1\n${promLines(1, 1)}`,
+    );
+    assert.equal(status2, 200);
+    assert.match(
+      text2,
+      /line 2: cannot parse "m\{1=\\"x\\"\} 1": cannot parse series "m\{1=\\"x\\"\}": missing or invalid label name/,
+    );
+    assert.deepEqual(
+      sink.series.map((s) => s.labels.find((l) => l.name === 'i')?.value),
+      ['0', '1'],
+    );
   }
 });

@@ -9,7 +9,7 @@ function parse(body: string, openMetrics = false): Array<Row | string> {
   const out: Array<Row | string> = [];
   parseText(
     body,
-    (key, value, ts) => out.push([key, value, ts]),
+    (key, value, ts) => void out.push([key, value, ts]),
     (n) => out.push(`E${n}`),
     { openMetrics },
   );

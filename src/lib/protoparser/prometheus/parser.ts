@@ -22,8 +22,12 @@ export interface ParseTextOptions {
   openMetrics?: boolean;
 }
 
-/** Receives one sample: the series key, the value, and the timestamp in ms (NaN when the line has none). */
-export type RowCallback = (key: string, value: number, timestampMs: number) => void;
+/**
+ * Receives one sample: the series key, the value, and the timestamp in ms (NaN when the line has none).
+ * It may return a reason to reject the row (a key whose labels do not parse, say): the line is then
+ * reported through onError like a line the scanner rejected, and parsing goes on.
+ */
+export type RowCallback = (key: string, value: number, timestampMs: number) => string | void;
 
 /** Receives one bad line: its 1-based number, its text (without the line ending) and the reason. */
 export type LineErrorCallback = (lineNum: number, line: string, msg: string) => void;
@@ -122,8 +126,8 @@ function parseLine(sc: Scanner, i: number, end: number, openMetrics: boolean, on
       return `unexpected text after timestamp: ${JSON.stringify(body.slice(i, end))}`;
     timestampMs = toTimestampMs(ts, openMetrics);
   }
-  onRow(body.slice(keyStart, keyEnd), value, timestampMs);
-  return '';
+  const rejected = onRow(body.slice(keyStart, keyEnd), value, timestampMs);
+  return typeof rejected === 'string' ? rejected : '';
 }
 
 // Finds the next ' ', '\t', '{', '}' and '"' with native indexOf instead of a charCodeAt loop, caching
