@@ -132,6 +132,27 @@ test('HTTP: bad lines are skipped, reported and counted; good lines go to the si
   assert.equal(s2, 204);
 });
 
+test('HTTP: a flood of distinct bad lines is counted, ten are reported, and the log gets one line', async () => {
+  // vmagent throttles these logs per kind (one message per 5 seconds, whatever its text); lines that
+  // differ in letters used to get a log line each.
+  const logged: string[] = [];
+  setupLogger({ sink: (line) => void logged.push(line) });
+  try {
+    const invalid = defaultRegistry.counter('vm_rows_invalid_total{type="influx"}');
+    const before = invalid.value;
+    const bad = Array.from({ length: 2000 }, (_, i) => `garbage${String.fromCharCode(97 + (i % 26))}${i}`);
+    const [s, text] = await post('/write', `${bad.join('\n')}\nflood v=1\n`);
+    assert.equal(s, 200);
+    assert.match(text, /^skipped 2000 invalid influx line\(s\); first errors:\n/);
+    assert.equal(text.trim().split('\n').length, 1 + 10);
+    assert.equal(invalid.value - before, 2000);
+    assert.ok(names().includes('flood_v'));
+    assert.ok(logged.filter((l) => l.includes('skipping invalid influx line')).length <= 1, logged.join(''));
+  } finally {
+    setupLogger({ sink: () => {} });
+  }
+});
+
 test('HTTP: gzip, deflate, zstd and snappy bodies decode', async () => {
   const f = async (enc: string, body: Buffer, want: string): Promise<void> => {
     const [s, text] = await post('/write', body, { 'Content-Encoding': enc });

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Label, TimeSeries } from '../../../lib/prompb/types.js';
 import { defaultRegistry, escapeLabelValue } from '../../../lib/metrics/registry.js';
 import type { Counter } from '../../../lib/metrics/registry.js';
-import { getThrottledLogger } from '../../../lib/logger/logger.js';
+import { getLogger, getThrottledLogger } from '../../../lib/logger/logger.js';
 import { RequestError } from '../../../lib/protoparser/protoparserutil/body.js';
 import { parseExtraLabels } from '../../../lib/protoparser/protoparserutil/extra-labels.js';
 import type { IngestConfig } from './flags.js';
@@ -36,6 +36,20 @@ export interface IngestSink {
 export type IngestHandler = (req: IncomingMessage, res: ServerResponse, sink: IngestSink) => Promise<void>;
 
 const log = getThrottledLogger('app/agent/ingest');
+const lineLog = getLogger('app/agent/ingest');
+
+// Skipped lines and ignored series are logged as vmagent does (logger.WithThrottler): at most one message
+// per 5 seconds per kind and protocol, whatever its text; the others are only counted. A flood of distinct
+// garbage lines is hostile input, so it must neither flood the log nor pay for formatting each message.
+const lineLogIntervalMs = 5000;
+const lineLogLast = new Map<string, number>();
+function mayLogLine(kind: string): boolean {
+  const now = Date.now();
+  const last = lineLogLast.get(kind);
+  if (last !== undefined && now - last < lineLogIntervalMs) return false;
+  lineLogLast.set(kind, now);
+  return true;
+}
 
 /** How many rows a pusher takes between two checks of the queues (back-pressure within a big block). */
 export const maxBatchRows = 10_000;
@@ -61,18 +75,23 @@ export class LineErrors {
   readonly first: string[] = [];
   count = 0;
   readonly #invalid: Counter;
+  readonly #logKind: string;
   constructor(type: string) {
     this.type = type;
     this.#invalid = counter(`vm_rows_invalid_total{type="${type}"}`);
+    this.#logKind = `invalid ${type}`;
   }
   /** Records one bad line (1-based line number, the line, the reason). */
   readonly add = (lineNum: number, line: string, msg: string): void => {
     this.count++;
     this.#invalid.inc();
+    const report = this.first.length < maxReportedErrors;
+    const logIt = mayLogLine(this.#logKind);
+    if (!report && !logIt) return;
     const shown = line.length > 200 ? line.slice(0, 200) + '...' : line;
     const text = `line ${lineNum}: cannot parse ${JSON.stringify(shown)}: ${msg}`;
-    if (this.first.length < maxReportedErrors) this.first.push(text);
-    log.warn(`skipping invalid ${this.type} line: ${text}`);
+    if (report) this.first.push(text);
+    if (logIt) lineLog.warn(`skipping invalid ${this.type} line: ${text}`);
   };
   /** The response body text, or '' when every line was good. */
   report(): string {
@@ -180,6 +199,7 @@ export class RowPusher {
   readonly #sink: IngestSink;
   readonly #limits: LabelLimits;
   readonly #inserted: Counter;
+  readonly #ignoredKind: string;
   #rows = 0;
   #untilCheck = maxBatchRows;
   constructor(type: string, sink: IngestSink, limits: LabelLimits, errors: LineErrors) {
@@ -188,6 +208,7 @@ export class RowPusher {
     this.#limits = limits;
     this.errors = errors;
     this.#inserted = counter(`vmagent_rows_inserted_total{type="${type}"}`);
+    this.#ignoredKind = `ignored ${type}`;
   }
 
   /** Starts a block; throws the 429 RequestError when the sink refuses pushed data. */
@@ -233,7 +254,7 @@ export class RowPusher {
 
   #ignore(limit: LimitBreak): void {
     limit.counter.inc();
-    log.warn(`ignoring ${this.type} series: ${limit.message}`);
+    if (mayLogLine(this.#ignoredKind)) lineLog.warn(`ignoring ${this.type} series: ${limit.message}`);
   }
 }
 
