@@ -1,6 +1,9 @@
 // Push-ingestion throughput.
 //
 //   node dist/bench/ingest.bench.js                      parse+convert rows/s per protocol, in process, one core
+//   node dist/bench/ingest.bench.js --pipeline           the same into a real Fanout and remote-write client
+//                                                        (on-disk queue, in-process blackhole), plus the
+//                                                        remote-write half alone ("output only")
 //   node dist/bench/ingest.bench.js --target=http://127.0.0.1:8429 [--graphite=127.0.0.1:2003]
 //        [--influx-tcp=127.0.0.1:8089] [--opentsdb=127.0.0.1:4242] [--seconds=5] [--concurrency=2]
 //                                                        push the same payloads to a running agent
@@ -37,6 +40,8 @@ import { encodeExportMetricsServiceRequest } from '../src/lib/protoparser/opente
 import type { Metric } from '../src/lib/protoparser/opentelemetry/pb.js';
 import { encodeWriteRequest } from '../src/lib/prompb/encode.js';
 import { freePort, lookoutCli } from '../e2e/harness/proc.js';
+import { Fanout } from '../src/app/agent/remotewrite.js';
+import { RemoteWriteClient } from '../src/lib/remotewrite/client.js';
 
 const rowsPerBlock = 2000;
 const nowSec = Math.floor(Date.now() / 1000) - 60;
@@ -173,6 +178,69 @@ async function benchInProcess(seconds: number): Promise<void> {
     }).length;
   });
   if (sunk === 0) throw new Error('BUG: nothing parsed');
+}
+
+/**
+ * In process, end to end without HTTP or sockets: the stream handlers feed a real Fanout and
+ * RemoteWriteClient (on-disk queue in a temp dir, sending to a blackhole in this process), so the figure
+ * includes relabel routing, WriteRequest encoding, snappy, the queue and the sender. "output only" pushes
+ * the same 4,000 cached routes straight into the Fanout: the cost of the remote-write half alone.
+ */
+async function benchPipeline(seconds: number): Promise<void> {
+  const blackhole = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pipeline-'));
+  const client = new RemoteWriteClient({
+    url: `http://127.0.0.1:${(blackhole.address() as net.AddressInfo).port}/api/v1/write`,
+    urlIndex: 0,
+    queues: 1,
+    flushIntervalMs: 1000,
+    maxBlockBytes: 8 << 20,
+    maxRowsPerBlock: 10_000,
+    sendTimeoutMs: 60_000,
+    retryMinIntervalMs: 1000,
+    retryMaxIntervalMs: 60_000,
+    queueDir: dir,
+    maxDiskBytes: 0,
+    headers: () => ({}),
+  });
+  const fanout = new Fanout([client], [], undefined, [undefined]);
+  try {
+    const cfg = defaultIngestConfig();
+    const p = buildPayloads();
+    console.log(
+      `# in-process pipeline to remote write, node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}`,
+    );
+    const influx = makeInfluxStreamHandler(cfg, fanout);
+    await measure('influx', p.influx!.rows, seconds, () => influx([p.influx!.body]));
+    const graphite = makeGraphiteStreamHandler(cfg, fanout);
+    await measure('graphite', p.graphite!.rows, seconds, () => graphite([p.graphite!.body]));
+    const otsdb = makeOpenTSDBStreamHandler(cfg, fanout);
+    await measure('opentsdb', p.opentsdb!.rows, seconds, () => otsdb([p.opentsdb!.body]));
+    const routes = Array.from({ length: 4000 }, (_, i) =>
+      fanout.pushRoute([
+        { name: '__name__', value: `cpu_usage_${i % 2 ? 'user' : 'system'}` },
+        { name: 'host', value: `host-${i % 100}` },
+        { name: 'dc', value: 'eu-1' },
+        { name: 'cpu', value: `cpu${i % 8}` },
+        { name: 'id', value: String(i >> 1) },
+      ]),
+    );
+    const ts = nowSec * 1000;
+    // Yields now and then so that the sender can drain the queue, as between requests.
+    let calls = 0;
+    await measure('output only', routes.length, seconds, async () => {
+      for (let i = 0; i < routes.length; i++) fanout.pushSample(routes[i]!, i * 0.5, ts);
+      if (++calls % 20 === 0) await new Promise((r) => setImmediate(r));
+    });
+  } finally {
+    await fanout.close();
+    blackhole.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // Sums the agent's vmagent_rows_inserted_total and reads process_cpu_seconds_total from its /metrics.
@@ -543,7 +611,8 @@ async function main(): Promise<void> {
       seconds,
       concurrency,
     );
-  } else await benchInProcess(seconds);
+  } else if (arg('pipeline') !== undefined) await benchPipeline(seconds);
+  else await benchInProcess(seconds);
 }
 
 // Runs only as a script: tests and ad-hoc drivers import buildPayloads.
