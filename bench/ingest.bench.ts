@@ -143,8 +143,30 @@ async function measure(name: string, rows: number, seconds: number, fn: () => un
   );
 }
 
-async function benchInProcess(seconds: number): Promise<void> {
+// The stream handlers the TCP/UDP listeners use, fed one payload per call (as one datagram would be).
+async function measureStreamHandlers(sink: IngestSink, seconds: number): Promise<void> {
   const cfg = defaultIngestConfig();
+  const p = buildPayloads();
+  const influx = makeInfluxStreamHandler(cfg, sink);
+  await measure('influx', p.influx!.rows, seconds, () => influx([p.influx!.body]));
+  const graphite = makeGraphiteStreamHandler(cfg, sink);
+  await measure('graphite', p.graphite!.rows, seconds, () => graphite([p.graphite!.body]));
+  const otsdb = makeOpenTSDBStreamHandler(cfg, sink);
+  await measure('opentsdb', p.opentsdb!.rows, seconds, () => otsdb([p.opentsdb!.body]));
+}
+
+/** A remote-write receiver in this process that takes everything (204): the agents' blackhole. */
+async function startBlackhole(): Promise<{ url: string; close: () => void }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}/api/v1/write`, close: () => server.close() };
+}
+
+async function benchInProcess(seconds: number): Promise<void> {
   const p = buildPayloads();
   let sunk = 0;
   // Counts samples; routes are plain objects (the fan-out's encoding is not part of this figure).
@@ -155,13 +177,7 @@ async function benchInProcess(seconds: number): Promise<void> {
     pushSample: () => void sunk++,
   };
   console.log(`# in-process parse+convert, node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}`);
-  // The stream handlers the TCP/UDP listeners use, fed one payload per call (as one datagram would be).
-  const influx = makeInfluxStreamHandler(cfg, sink);
-  await measure('influx', p.influx!.rows, seconds, () => influx([p.influx!.body]));
-  const graphite = makeGraphiteStreamHandler(cfg, sink);
-  await measure('graphite', p.graphite!.rows, seconds, () => graphite([p.graphite!.body]));
-  const otsdb = makeOpenTSDBStreamHandler(cfg, sink);
-  await measure('opentsdb', p.opentsdb!.rows, seconds, () => otsdb([p.opentsdb!.body]));
+  await measureStreamHandlers(sink, seconds);
   const vmText = p.vmimport!.body.toString('utf8');
   await measure('vmimport', p.vmimport!.rows, seconds, () =>
     parseVMImportLines(
@@ -187,14 +203,10 @@ async function benchInProcess(seconds: number): Promise<void> {
  * the same 4,000 cached routes straight into the Fanout: the cost of the remote-write half alone.
  */
 async function benchPipeline(seconds: number): Promise<void> {
-  const blackhole = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(204).end());
-  });
-  await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
+  const blackhole = await startBlackhole();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pipeline-'));
   const client = new RemoteWriteClient({
-    url: `http://127.0.0.1:${(blackhole.address() as net.AddressInfo).port}/api/v1/write`,
+    url: blackhole.url,
     urlIndex: 0,
     queues: 1,
     flushIntervalMs: 1000,
@@ -209,17 +221,10 @@ async function benchPipeline(seconds: number): Promise<void> {
   });
   const fanout = new Fanout([client], [], undefined, [undefined]);
   try {
-    const cfg = defaultIngestConfig();
-    const p = buildPayloads();
     console.log(
       `# in-process pipeline to remote write, node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}`,
     );
-    const influx = makeInfluxStreamHandler(cfg, fanout);
-    await measure('influx', p.influx!.rows, seconds, () => influx([p.influx!.body]));
-    const graphite = makeGraphiteStreamHandler(cfg, fanout);
-    await measure('graphite', p.graphite!.rows, seconds, () => graphite([p.graphite!.body]));
-    const otsdb = makeOpenTSDBStreamHandler(cfg, fanout);
-    await measure('opentsdb', p.opentsdb!.rows, seconds, () => otsdb([p.opentsdb!.body]));
+    await measureStreamHandlers(fanout, seconds);
     const routes = Array.from({ length: 4000 }, (_, i) =>
       fanout.pushRoute([
         { name: '__name__', value: `cpu_usage_${i % 2 ? 'user' : 'system'}` },
@@ -439,12 +444,7 @@ interface RunningAgent {
 // Starts `kind` pinned to CPU 0 (vmagent also with GOMAXPROCS=1), remote-writing into a local blackhole
 // that answers 204, with its own temp dir; waits (bounded) for /health.
 async function startAgent(kind: AgentKind): Promise<RunningAgent> {
-  const blackhole = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(204).end());
-  });
-  await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
-  const rwPort = (blackhole.address() as net.AddressInfo).port;
+  const blackhole = await startBlackhole();
   const [httpPort, graphite, influx, otsdb] = [
     await freePort(),
     await freePort(),
@@ -459,7 +459,7 @@ async function startAgent(kind: AgentKind): Promise<RunningAgent> {
       '-c',
       '0',
       ...cmd,
-      `-remoteWrite.url=http://127.0.0.1:${rwPort}/api/v1/write`,
+      `-remoteWrite.url=${blackhole.url}`,
       `-remoteWrite.tmpDataPath=${dir}`,
       `-httpListenAddr=127.0.0.1:${httpPort}`,
       `-graphiteListenAddr=127.0.0.1:${graphite}`,
