@@ -2,6 +2,7 @@
 // types.proto): WriteRequest{timeseries=1}, TimeSeries{labels=1, samples=2}, Label{name=1, value=2},
 // Sample{value=1 double, timestamp=2 int64}. Other fields (metadata, exemplars, histograms) are skipped on
 // decode. Pure code, no I/O. The encoder builds bytes directly so the per-sample path does not allocate.
+import { SnappyStream, compress } from '../snappy/compress.js';
 import type { Label, TimeSeries } from './types.js';
 
 /** Returns the number of bytes the unsigned varint encoding of n (0 <= n < 2^53) takes. */
@@ -166,10 +167,16 @@ export class WriteRequestBuffer {
   #lastTs = NaN;
   #tsLen = 0;
   readonly #tsBytes = new Uint8Array(10);
+  readonly #snappy: SnappyStream | undefined;
 
-  /** Creates a buffer with `initialBytes` preallocated; it doubles when full. */
-  constructor(initialBytes = 64 * 1024) {
+  /**
+   * Creates a buffer with `initialBytes` preallocated; it doubles when full. With `snappy`, every full
+   * 64 KiB of the body is compressed as soon as it is written and dropped (see SnappyStream): the buffer
+   * stays small and compressed() gives the block, while bytes() is only valid before the first 64 KiB.
+   */
+  constructor(initialBytes = 64 * 1024, opts: { snappy?: boolean } = {}) {
     this.#buf = new Uint8Array(Math.max(64, initialBytes));
+    this.#snappy = opts.snappy ? new SnappyStream() : undefined;
   }
 
   /**
@@ -238,6 +245,19 @@ export class WriteRequestBuffer {
     for (let i = 0; i < tsLen; i++) buf[pos++] = ts[i]!;
     this.#len = pos;
     this.#rows++;
+    if (pos >= SnappyStream.pieceSize && this.#snappy !== undefined) this.#spill(this.#snappy);
+  }
+
+  // Compresses the full 64 KiB pieces and keeps the rest (part of the last row) at the start.
+  #spill(stream: SnappyStream): void {
+    const piece = SnappyStream.pieceSize;
+    let from = 0;
+    while (this.#len - from >= piece) {
+      stream.write(this.#buf, from, from + piece);
+      from += piece;
+    }
+    this.#buf.copyWithin(0, from, this.#len);
+    this.#len -= from;
   }
 
   #grow(min: number): void {
@@ -248,9 +268,9 @@ export class WriteRequestBuffer {
     this.#buf = next;
   }
 
-  /** The encoded size so far in bytes. */
+  /** The encoded (uncompressed) size so far in bytes. */
   get byteLength(): number {
-    return this.#len;
+    return this.#len + (this.#snappy?.inputLength ?? 0);
   }
   /** The number of samples appended since the last reset. */
   get rows(): number {
@@ -258,12 +278,22 @@ export class WriteRequestBuffer {
   }
   /** Returns a view of the encoded WriteRequest; valid until the next append or reset. */
   bytes(): Uint8Array {
+    if (this.#snappy !== undefined && this.#snappy.inputLength > 0)
+      throw new Error('BUG: WriteRequestBuffer.bytes() after a piece was compressed; use compressed()');
     return this.#buf.subarray(0, this.#len);
+  }
+  /** The snappy-compressed WriteRequest (a new array; the same bytes as compress(body)). */
+  compressed(): Uint8Array {
+    if (this.#snappy === undefined) return compress(this.bytes());
+    this.#snappy.write(this.#buf, 0, this.#len);
+    this.#len = 0;
+    return this.#snappy.finish();
   }
   /** Empties the buffer, keeping its memory. */
   reset(): void {
     this.#len = 0;
     this.#rows = 0;
+    this.#snappy?.reset();
   }
 }
 

@@ -6,7 +6,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
-import { compress } from '../snappy/compress.js';
 import { getLogger, getThrottledLogger } from '../logger/logger.js';
 import { defaultRegistry, type Counter, type Summary } from '../metrics/registry.js';
 import type { BlockQueue } from '../persistentqueue/block-queue.js';
@@ -95,7 +94,10 @@ export class RemoteWriteClient {
     this.#poster = new Poster(opts.url, opts.tls, opts.queues);
     this.#m = this.#makeMetrics();
     for (let i = 0; i < opts.queues; i++) {
-      this.#shards.push({ buf: new WriteRequestBuffer(64 * 1024), queue: this.#openQueue(i) });
+      this.#shards.push({
+        buf: new WriteRequestBuffer(64 * 1024, { snappy: true }),
+        queue: this.#openQueue(i),
+      });
     }
     if (!opts.disableOnDiskQueue) this.#openLeftoverShards();
     for (const s of [...this.#shards, ...this.#drainOnly]) this.#senders.push(this.#runSender(s));
@@ -202,7 +204,7 @@ export class RemoteWriteClient {
 
   #cut(shard: Shard): void {
     const rows = shard.buf.rows;
-    const block = compress(shard.buf.bytes());
+    const block = shard.buf.compressed();
     shard.buf.reset();
     shard.lastBlockBytes = block.length;
     if (this.#closed || !shard.queue.write(block)) {

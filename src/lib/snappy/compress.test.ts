@@ -53,3 +53,39 @@ test('snappy: WriteRequest bodies compress like the snappy package', async () =>
   const theirs = compressSync(Buffer.from(buf.bytes()));
   assert.ok(ours.length <= theirs.length * 1.05, `ours ${ours.length}, snappy package ${theirs.length}`);
 });
+
+test('snappy: a WriteRequestBuffer compressing 64 KiB pieces as it goes gives compress() of the whole body', () => {
+  const rand = makeRand(3);
+  const streaming = new WriteRequestBuffer(256, { snappy: true });
+  for (let block = 0; block < 30; block++) {
+    const plain = new WriteRequestBuffer(256);
+    const rows = Math.floor(rand() * (block % 3 === 0 ? 40 : 4000));
+    for (let i = 0; i < rows; i++) {
+      // Mostly small rows, now and then one of several pieces' size (a 4096-byte value × 40 labels).
+      const big = rand() < 0.002;
+      const labels = Array.from({ length: big ? 40 : 1 + Math.floor(rand() * 6) }, (_, k) => ({
+        name: `l${k}`,
+        value: big ? 'v'.repeat(4096) : `v${Math.floor(rand() * 1000)}`,
+      }));
+      const enc = encodeLabels(labels);
+      const value = rand() * 1e6;
+      const ts = 1_700_000_000_000 + Math.floor(rand() * 3) * 1000;
+      if (rand() < 0.5) {
+        plain.appendSample(enc, value, ts);
+        streaming.appendSample(enc, value, ts);
+      } else {
+        const arena = new Uint8Array(enc.length + 7);
+        arena.set(enc, 3);
+        plain.appendSampleRange(arena, 3, enc.length, value, ts);
+        streaming.appendSampleRange(arena, 3, enc.length, value, ts);
+      }
+      assert.equal(streaming.byteLength, plain.byteLength);
+    }
+    assert.equal(streaming.rows, plain.rows);
+    const got = streaming.compressed();
+    assert.deepEqual(got, compress(plain.bytes()), `block ${block}: ${plain.byteLength} bytes`);
+    assert.ok(Buffer.from(plain.bytes()).equals(uncompressSync(Buffer.from(got)) as Buffer));
+    streaming.reset();
+    assert.equal(streaming.byteLength, 0);
+  }
+});
