@@ -169,8 +169,8 @@ export function compress(src: Uint8Array): Uint8Array {
  * Compresses a stream in the snappy block format piece by piece, as its writer produces it: the encoder
  * works on independent 64 KiB pieces anyway, so a writer can hand over each piece as soon as it is full
  * and keep only that much uncompressed data. finish() gives exactly what compress() gives for the whole
- * input. Why: a remote-write block of 10,000 rows is ~1 MB uncompressed; built whole and compressed at
- * the end it passes twice through the caches and evicts what the parsers and route caches hold.
+ * input. Why: a remote-write queue's pending buffer then stays at 64-128 KiB instead of growing to the
+ * block's size (~1 MB uncompressed at 10,000 rows). CPU per row did not change measurably.
  */
 export class SnappyStream {
   static readonly pieceSize = maxBlockSize;
