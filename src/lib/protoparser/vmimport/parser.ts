@@ -7,7 +7,7 @@
 // values, integer timestamps) by hand and leaves the metric object as text, the cache key of the push
 // handler, which parses it (parseVMImportSeries) only for a metric text it has not seen; any other line
 // goes the reference way. parser.test.ts fuzzes the two against each other (same rows and errors).
-import { LineError, type LineErrorHandler, type Tag } from '../protoparserutil/lines.js';
+import { forEachLineRange, LineError, type LineErrorHandler, type Tag } from '../protoparserutil/lines.js';
 import { tryParseFloatRange } from '../protoparserutil/numbers.js';
 
 /** One parsed import line: the labels (incl. __name__) and the parallel values/timestamps arrays. */
@@ -343,36 +343,25 @@ export function scanVMImportLines(
 ): void {
   const l = new VMImportLine();
   l.text = text;
-  let lineNum = 0;
-  let pos = 0;
-  while (pos < text.length) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = text.length;
-    lineNum++;
-    let lineEnd = end;
-    if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === CR) lineEnd--;
-    if (lineEnd > pos) {
-      l.lineStart = pos;
-      l.lineEnd = lineEnd;
-      try {
-        if (scanLine(text, pos, lineEnd, l)) {
-          l.tags = undefined;
-        } else {
-          const row = parseVMImportLine(text.slice(pos, lineEnd));
-          l.tags = row.tags;
-          while (l.values.length < row.values.length) l.grow();
-          l.values.set(row.values);
-          l.timestampsMs.set(row.timestampsMs);
-          l.count = row.values.length;
-        }
-        onLine(l);
-      } catch (err) {
-        if (!(err instanceof LineError)) throw err;
-        onError(lineNum, text.slice(pos, lineEnd), err.message);
+  forEachLineRange(
+    text,
+    (from, to) => {
+      l.lineStart = from;
+      l.lineEnd = to;
+      if (scanLine(text, from, to, l)) {
+        l.tags = undefined;
+      } else {
+        const row = parseVMImportLine(text.slice(from, to));
+        l.tags = row.tags;
+        while (l.values.length < row.values.length) l.grow();
+        l.values.set(row.values);
+        l.timestampsMs.set(row.timestampsMs);
+        l.count = row.values.length;
       }
-    }
-    pos = end + 1;
-  }
+      onLine(l);
+    },
+    onError,
+  );
 }
 
 /**
