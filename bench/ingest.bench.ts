@@ -452,7 +452,9 @@ async function startAgent(kind: AgentKind): Promise<RunningAgent> {
     await freePort(),
   ];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${kind}-`));
-  const cmd = kind === 'vmagent' ? ['vmagent'] : [process.execPath, lookoutCli, 'agent'];
+  // BENCH_LOOKOUT_NODE_ARGS adds node flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile.
+  const nodeArgs = (process.env.BENCH_LOOKOUT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const cmd = kind === 'vmagent' ? ['vmagent'] : [process.execPath, ...nodeArgs, lookoutCli, 'agent'];
   const child = spawn(
     'taskset',
     [
@@ -470,7 +472,8 @@ async function startAgent(kind: AgentKind): Promise<RunningAgent> {
     { stdio: 'ignore', env: { ...process.env, GOMAXPROCS: '1' } },
   );
   const stop = (): void => {
-    child.kill('SIGKILL');
+    // A profiled Lookout must stop gracefully to write its profile.
+    child.kill(kind === 'lookout' && nodeArgs.length > 0 ? 'SIGTERM' : 'SIGKILL');
     blackhole.close();
     fs.rmSync(dir, { recursive: true, force: true });
   };
