@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'testdata/**', 'eslint.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'testdata/**', 'eslint.config.js', 'src/**/assembly/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

@@ -1,14 +1,17 @@
 // The hand-written snappy encoder: what it writes decodes with the snappy package (the Rust snap crate)
-// to the input, for edge sizes, random and repetitive data, and WriteRequest bodies.
+// to the input, for edge sizes, random and repetitive data, and WriteRequest bodies; and the WebAssembly
+// build writes the same bytes as the JavaScript port (reference.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { uncompressSync } from 'snappy';
 import { makeRand } from '../protoparser/protoparserutil/fuzz-input.js';
 import { encodeLabels, WriteRequestBuffer } from '../prompb/encode.js';
 import { compress, maxEncodedLen } from './compress.js';
+import { compressReference } from './reference.js';
 
 function roundtrip(src: Uint8Array, what: string): Uint8Array {
   const c = compress(src);
+  assert.deepEqual(c, compressReference(src), `${what}: differs from the JavaScript port`);
   assert.ok(c.length <= maxEncodedLen(src.length), `${what}: ${c.length} > max`);
   const back = uncompressSync(Buffer.from(c)) as Buffer;
   assert.ok(Buffer.from(src).equals(back), `${what}: roundtrip differs`);
@@ -87,5 +90,24 @@ test('snappy: a WriteRequestBuffer compressing 64 KiB pieces as it goes gives co
     assert.ok(Buffer.from(plain.bytes()).equals(uncompressSync(Buffer.from(got)) as Buffer));
     streaming.reset();
     assert.equal(streaming.byteLength, 0);
+  }
+});
+
+test('snappy: the WebAssembly encoder writes what the JavaScript port writes, on 20,000 mutated inputs', () => {
+  const rand = makeRand(4);
+  const body = new WriteRequestBuffer();
+  for (let i = 0; i < 2_000; i++)
+    body.appendSample(encodeLabels([{ name: 'host', value: `h${i % 97}` }]), i, 1_700_000_000_000);
+  const seed = body.bytes().slice();
+  for (let k = 0; k < 20_000; k++) {
+    // A slice of the body at a random place, with random bytes overwritten or runs repeated.
+    const from = Math.floor(rand() * seed.length);
+    const a = seed.slice(from, from + Math.floor(rand() * (k % 100 === 0 ? 150_000 : 600)));
+    for (let m = Math.floor(rand() * 4); m > 0 && a.length > 0; m--) {
+      const at = Math.floor(rand() * a.length);
+      if (rand() < 0.5) a[at] = Math.floor(rand() * 256);
+      else a.copyWithin(at, Math.floor(rand() * a.length), a.length);
+    }
+    assert.deepEqual(compress(a), compressReference(a), `input #${k} (${a.length} bytes)`);
   }
 });

@@ -1,14 +1,6 @@
-// Snappy block compression (the raw format, not the framing format), a port of the pure-Go encoder of
-// github.com/golang/snappy (encode.go, encode_other.go) that VictoriaMetrics uses for remote write: the same
-// 64 KiB blocks, hash table and skipping heuristic, so the output has the same size as Go's and decodes
-// with any snappy decoder.
-//
-// Why hand-written: every remote-write block is compressed, and the `snappy` package (napi-rs over the
-// Rust snap crate, still used for decompression) compressed 1 MB WriteRequest bodies at 160-180 MB/s on
-// the benchmark machine against 360-500 MB/s for this port, with the same output size (dist/bench
-// numbers in docs/BENCHMARKS.md); at ~100 bytes per row that is 200-600 ns of CPU per pushed row. The one
-// output buffer is reused; each call returns an exact-size copy.
-
+// The JavaScript port of golang/snappy's pure-Go encoder (encode.go, encode_other.go) that compress.ts
+// used before the WebAssembly one: kept as the tests' oracle, since both must write the same bytes (the
+// same 64 KiB blocks, hash table and skipping heuristic as Go, so the output has Go's size).
 const maxBlockSize = 65536;
 // Go's inputMargin: the encoder reads up to 4 bytes past a position it checks, keep 15 spare.
 const inputMargin = 16 - 1;
@@ -23,8 +15,7 @@ const tagCopy2 = 0x02;
 const table = new Uint16Array(maxTableSize);
 let scratch = new Uint8Array(64 * 1024);
 
-/** The largest compressed size of n bytes (Go's MaxEncodedLen). */
-export function maxEncodedLen(n: number): number {
+function maxEncodedLen(n: number): number {
   return 32 + n + Math.floor(n / 6);
 }
 
@@ -153,8 +144,8 @@ function putUvarint(dst: Uint8Array, d: number, n: number): number {
   return d;
 }
 
-/** Compresses src into a new Uint8Array in the snappy block format. */
-export function compress(src: Uint8Array): Uint8Array {
+/** Compresses src into a new Uint8Array in the snappy block format, in JavaScript. */
+export function compressReference(src: Uint8Array): Uint8Array {
   const need = maxEncodedLen(src.length);
   if (scratch.length < need) scratch = new Uint8Array(Math.max(need, scratch.length * 2));
   const dst = scratch;
@@ -163,52 +154,4 @@ export function compress(src: Uint8Array): Uint8Array {
     d = encodePiece(dst, d, src, p, Math.min(src.length, p + maxBlockSize));
   }
   return dst.slice(0, d);
-}
-
-/**
- * Compresses a stream in the snappy block format piece by piece, as its writer produces it: the encoder
- * works on independent 64 KiB pieces anyway, so a writer can hand over each piece as soon as it is full
- * and keep only that much uncompressed data. finish() gives exactly what compress() gives for the whole
- * input. Why: a remote-write queue's pending buffer then stays at 64-128 KiB instead of growing to the
- * block's size (~1 MB uncompressed at 10,000 rows). CPU per row did not change measurably.
- */
-export class SnappyStream {
-  static readonly pieceSize = maxBlockSize;
-  #out = new Uint8Array(maxEncodedLen(maxBlockSize));
-  #outLen = 0;
-  #inLen = 0;
-
-  /** Uncompressed bytes taken so far. */
-  get inputLength(): number {
-    return this.#inLen;
-  }
-
-  /** Compresses src[start:end), at most pieceSize bytes; every piece but the last must be pieceSize long. */
-  write(src: Uint8Array, start: number, end: number): void {
-    if (end <= start) return;
-    const need = this.#outLen + maxEncodedLen(end - start);
-    if (need > this.#out.length) {
-      const out = new Uint8Array(Math.max(need, this.#out.length * 2));
-      out.set(this.#out.subarray(0, this.#outLen));
-      this.#out = out;
-    }
-    this.#outLen = encodePiece(this.#out, this.#outLen, src, start, end);
-    this.#inLen += end - start;
-  }
-
-  /** The compressed block of everything written since the last reset (a new array). */
-  finish(): Uint8Array {
-    const head = new Uint8Array(10);
-    const h = putUvarint(head, 0, this.#inLen);
-    const block = new Uint8Array(h + this.#outLen);
-    block.set(head.subarray(0, h));
-    block.set(this.#out.subarray(0, this.#outLen), h);
-    return block;
-  }
-
-  /** Starts a new block, keeping the memory. */
-  reset(): void {
-    this.#outLen = 0;
-    this.#inLen = 0;
-  }
 }

@@ -1,0 +1,7 @@
+// AssemblyScript entry of the module ../module.ts loads (one module for all WebAssembly hot paths).
+export { snappyEncodePieces } from './snappy';
+
+/** Where the module's static data ends: the JavaScript side reserves its regions from here. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,137 @@
+// AssemblyScript (compiled to WebAssembly by `npm run build`; not TypeScript for tsc).
+//
+// Snappy block compression in linear memory: the same port of golang/snappy's pure-Go encoder as
+// ../../snappy/compress.ts (encode.go, encode_other.go: 64 KiB blocks, 16 K-entry table, the skipping
+// heuristic), so the output is byte for byte the same. Why WebAssembly: unaligned 4- and 8-byte loads
+// and memory.copy are single instructions here; 1 MB WriteRequest bodies compress at 850-1,070 MB/s
+// against 450-550 MB/s for the JavaScript port, measured side by side (docs/BENCHMARKS.md).
+
+// The hash table (16 K entries of u16) lives at address 0; the module's static data starts at 64 KiB
+// (--memoryBase), so the table never overlaps it.
+const table: usize = 0;
+const maxBlockSize: usize = 65536;
+// Go's inputMargin: the encoder reads up to 8 bytes past a position it checks; keep 15 spare.
+const inputMargin: usize = 15;
+const minNonLiteralBlockSize: usize = 1 + 1 + inputMargin;
+const maxTableSize: u32 = 1 << 14;
+const tableMask: u32 = maxTableSize - 1;
+
+@inline function hash(u: u32, shift: u32): u32 {
+  return (u * 0x1e35a7bd) >>> shift;
+}
+
+@inline function slot(h: u32): usize {
+  return table + ((<usize>(h & tableMask)) << 1);
+}
+
+function emitLiteral(d: usize, from: usize, to: usize): usize {
+  const n = <u32>(to - from - 1);
+  if (n < 60) {
+    store<u8>(d, <u8>(n << 2));
+    d += 1;
+  } else if (n < 256) {
+    store<u8>(d, 60 << 2);
+    store<u8>(d, <u8>n, 1);
+    d += 2;
+  } else {
+    store<u8>(d, 61 << 2);
+    store<u16>(d, <u16>n, 1);
+    d += 3;
+  }
+  memory.copy(d, from, to - from);
+  return d + (to - from);
+}
+
+function emitCopy(d: usize, offset: u32, length: u32): usize {
+  while (length >= 68) {
+    store<u8>(d, (63 << 2) | 2);
+    store<u16>(d, <u16>offset, 1);
+    d += 3;
+    length -= 64;
+  }
+  if (length > 64) {
+    store<u8>(d, (59 << 2) | 2);
+    store<u16>(d, <u16>offset, 1);
+    d += 3;
+    length -= 60;
+  }
+  if (length >= 12 || offset >= 2048) {
+    store<u8>(d, <u8>(((length - 1) << 2) | 2));
+    store<u16>(d, <u16>offset, 1);
+    return d + 3;
+  }
+  store<u8>(d, <u8>(((offset >>> 8) << 5) | ((length - 4) << 2) | 1));
+  store<u8>(d, <u8>offset, 1);
+  return d + 2;
+}
+
+// Compresses [start, end) (at most maxBlockSize, at least minNonLiteralBlockSize bytes) to d.
+function encodeBlock(d: usize, start: usize, end: usize): usize {
+  let shift: u32 = 32 - 8;
+  for (let size: usize = 1 << 8; size < maxTableSize && size < end - start; size <<= 1) shift--;
+  memory.fill(table, 0, maxTableSize << 1);
+  const sLimit = end - inputMargin;
+  let nextEmit = start;
+  let s = start + 1;
+  let nextHash = hash(load<u32>(s), shift);
+  while (true) {
+    // Look for a 4-byte match, skipping faster the longer nothing matches.
+    let skip: usize = 32;
+    let nextS = s;
+    let candidate: usize = 0;
+    while (true) {
+      s = nextS;
+      const step = skip >> 5;
+      nextS = s + step;
+      skip += step;
+      if (nextS > sLimit) return nextEmit < end ? emitLiteral(d, nextEmit, end) : d;
+      const at = slot(nextHash);
+      candidate = <usize>load<u16>(at) + start;
+      store<u16>(at, <u16>(s - start));
+      nextHash = hash(load<u32>(nextS), shift);
+      if (load<u32>(s) == load<u32>(candidate)) break;
+    }
+    d = emitLiteral(d, nextEmit, s);
+    // Emit copies while the bytes right after a match match again.
+    while (true) {
+      const base = s;
+      s += 4;
+      let i = candidate + 4;
+      while (s + 8 <= end && load<u64>(i) == load<u64>(s)) {
+        s += 8;
+        i += 8;
+      }
+      while (s < end && load<u8>(i) == load<u8>(s)) {
+        s++;
+        i++;
+      }
+      d = emitCopy(d, <u32>(base - candidate), <u32>(s - base));
+      nextEmit = s;
+      if (s >= sLimit) return nextEmit < end ? emitLiteral(d, nextEmit, end) : d;
+      store<u16>(slot(hash(load<u32>(s - 1), shift)), <u16>(s - 1 - start));
+      const cur = load<u32>(s);
+      const at = slot(hash(cur, shift));
+      candidate = <usize>load<u16>(at) + start;
+      store<u16>(at, <u16>(s - start));
+      if (cur != load<u32>(candidate)) {
+        nextHash = hash(load<u32>(s + 1), shift);
+        s++;
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * Compresses [src, src+n) into dst as a sequence of 64 KiB pieces, without the length header (the
+ * caller writes it, or streams pieces); returns the number of bytes written. dst needs
+ * maxEncodedLen(n) bytes.
+ */
+export function snappyEncodePieces(src: usize, n: usize, dst: usize): usize {
+  let d = dst;
+  for (let p: usize = 0; p < n; p += maxBlockSize) {
+    const e = min(n, p + maxBlockSize);
+    d = e - p < minNonLiteralBlockSize ? emitLiteral(d, src + p, src + e) : encodeBlock(d, src + p, src + e);
+  }
+  return d - dst;
+}

@@ -1,0 +1,61 @@
+// The WebAssembly hot paths (AssemblyScript sources in ./assembly, compiled by `npm run build` into
+// lookout.wasm beside this file). One instance per process, created when this module is first imported;
+// its linear memory is carved into fixed regions with reserve(). Pure code, no I/O but reading the
+// module file once.
+import { readFileSync } from 'node:fs';
+
+// The part of the WebAssembly JS API used here (@types/node 20 does not declare it; lib.dom does).
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+};
+
+/** The functions the module exports (see assembly/index.ts). */
+interface Exports {
+  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  heapBase(): number;
+  snappyEncodePieces(src: number, n: number, dst: number): number;
+}
+
+function instantiate(): Exports {
+  const file = new URL('./lookout.wasm', import.meta.url);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new Error(
+      `cannot read the WebAssembly module ${file.pathname}: ${(err as Error).message}; run \`npm run build\``,
+    );
+  }
+  const abort = (): never => {
+    throw new Error('WebAssembly module aborted');
+  };
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { abort } });
+  return instance.exports as unknown as Exports;
+}
+
+/** The module's exports. */
+export const wasm: Exports = instantiate();
+
+const page = 65536;
+let heapTop = wasm.heapBase();
+let bytesView = new Uint8Array(wasm.memory.buffer);
+
+/**
+ * Reserves `n` bytes of linear memory for the caller's lifetime (regions are never freed: callers reserve
+ * fixed-size scratch areas at start-up) and returns their address, 16-byte aligned. Grows the memory as
+ * needed, which detaches earlier views: use memoryBytes() after every reserve().
+ */
+export function reserve(n: number): number {
+  const at = (heapTop + 15) & ~15;
+  heapTop = at + n;
+  const have = wasm.memory.buffer.byteLength;
+  if (heapTop > have) wasm.memory.grow(Math.ceil((heapTop - have) / page));
+  return at;
+}
+
+/** A view of the whole linear memory (a new one after the memory grew). */
+export function memoryBytes(): Uint8Array {
+  if (bytesView.buffer !== wasm.memory.buffer) bytesView = new Uint8Array(wasm.memory.buffer);
+  return bytesView;
+}
