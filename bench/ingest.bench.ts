@@ -149,6 +149,9 @@ async function measureStreamHandlers(sink: IngestSink, seconds: number): Promise
   const p = buildPayloads();
   const influx = makeInfluxStreamHandler(cfg, sink);
   await measure('influx', p.influx!.rows, seconds, () => influx([p.influx!.body]));
+  // The same without the WebAssembly fast path (-ingest.wasmFastPath=false), for the ratio.
+  const influxJS = makeInfluxStreamHandler({ ...cfg, wasmFastPath: false }, sink);
+  await measure('influx (JS)', p.influx!.rows, seconds, () => influxJS([p.influx!.body]));
   const graphite = makeGraphiteStreamHandler(cfg, sink);
   await measure('graphite', p.graphite!.rows, seconds, () => graphite([p.graphite!.body]));
   const otsdb = makeOpenTSDBStreamHandler(cfg, sink);

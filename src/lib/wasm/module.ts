@@ -15,6 +15,37 @@ interface Exports {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   heapBase(): number;
   snappyEncodePieces(src: number, n: number, dst: number): number;
+  influxInit(
+    ctl: number,
+    rows: number,
+    rowCap: number,
+    table: number,
+    tableBits: number,
+    fields: number,
+    fieldCap: number,
+    arena: number,
+    arenaBytes: number,
+  ): void;
+  influxReset(): void;
+  influxAddField(
+    ctx: number,
+    p: number,
+    n: number,
+    fp: number,
+    fn: number,
+    single: number,
+    route: number,
+  ): number;
+  influxScan(
+    p: number,
+    end: number,
+    ctx: number,
+    skipSingle: number,
+    scaleK: number,
+    scaleMul: number,
+    nowTs: number,
+    trimMs: number,
+  ): number;
 }
 
 function instantiate(): Exports {

@@ -29,6 +29,7 @@ export interface IngestFlags {
   tcpIdleTimeoutMs: Flag<number>;
   tcpMaxConnections: Flag<number>;
   routeCacheSize: Flag<number>;
+  wasmFastPath: Flag<boolean>;
 }
 
 /** Declares the ingestion flags on fs (vmagent names; the two -ingest.tcp* flags are Lookout's own). */
@@ -162,6 +163,11 @@ export function addIngestFlags(fs: FlagSet): IngestFlags {
       'ingest.routeCacheSize',
       64 * 1024 * 1024,
       'The memory budget for remembering pushed series (their labels after relabeling, encoded for remote write), so that series pushed again skip parsing and relabeling; when full it is emptied and refills. See lookout_ingest_route_cache_bytes (Lookout extension)',
+    ),
+    wasmFastPath: fs.bool(
+      'ingest.wasmFastPath',
+      true,
+      'Take InfluxDB lines of known series in the WebAssembly fast path; false sends every line through the JavaScript parser, which gives the same rows (Lookout extension)',
     ),
   };
 }

@@ -5,9 +5,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Label } from '../../../lib/prompb/types.js';
-import { parseInfluxSeries } from '../../../lib/protoparser/influx/parser.js';
+import { InfluxFastPath } from '../../../lib/protoparser/influx/fast.js';
+import type { InfluxRegister } from '../../../lib/protoparser/influx/fast.js';
+import { parseInfluxSeries, scanInfluxLines } from '../../../lib/protoparser/influx/parser.js';
 import type { InfluxLine } from '../../../lib/protoparser/influx/parser.js';
 import { parseInfluxStream } from '../../../lib/protoparser/influx/stream.js';
+import { decodeText } from '../../../lib/protoparser/protoparserutil/body.js';
 import type { IngestConfig } from './flags.js';
 import type { CachedRoute, IngestHandler, IngestSink } from './common.js';
 import { SinkRouteCaches, detachString } from './route-cache.js';
@@ -54,6 +57,10 @@ interface SeriesLabels {
 const maxFieldsPerSeries = 64;
 // Distinct field keys shared between series; beyond it each series keeps its own copy.
 const maxSharedFieldKeys = 10_000;
+
+// The WebAssembly fast path, one per process (its table holds the routes of all handlers, each series
+// cache being its own context), made on first use.
+let fastPath: InfluxFastPath<CachedRoute> | undefined;
 
 /**
  * The influx handler state shared by all requests of one handler: the config and the route cache.
@@ -106,6 +113,46 @@ class InfluxIngester {
       }
       return r;
     };
+    // The line handler of the JavaScript path. `register` is set while it takes a line the fast path
+    // handed over: the series and fields it resolved are registered there.
+    let register: InfluxRegister<CachedRoute> | undefined;
+    const line = (l: InfluxLine): void => {
+      const text = l.series();
+      let e = map!.get(text);
+      let parsed: SeriesLabels | undefined;
+      if (e === undefined) {
+        // Parse first: a series text with bad tags is the line's error and is not cached.
+        parsed = this.#parseSeries(text, opts.db, opts.extra);
+        const entry: { key: string; fields: FieldRoute[] } = { key: '', fields: [] };
+        entry.key = cache.add(map!, text, entry, seriesBytes);
+        e = entry;
+      }
+      const single = skipSingleField && l.fieldCount === 1;
+      const ts = l.timestampMs;
+      for (let i = 0; i < l.fieldCount; i++) {
+        let r: FieldRoute | undefined;
+        const fields = e.fields;
+        for (let k = 0; k < fields.length; k++) {
+          const f = fields[k]!;
+          if (f.single === single && l.fieldKeyIs(i, f.raw)) {
+            r = f;
+            break;
+          }
+        }
+        if (r === undefined) {
+          const before = e.fields.length;
+          pusher.sample(resolveField(e, l, i, single, parsed), l.values[i]!, ts);
+          // Only what the series cache kept is registered (a series with too many fields keeps some).
+          const kept = e.fields[before];
+          if (register && kept) register(l.seriesEnd, l.keyStart[i]!, l.keyEnd[i]!, single, kept);
+          continue;
+        }
+        pusher.sample(r, l.values[i]!, ts);
+        register?.(l.seriesEnd, l.keyStart[i]!, l.keyEnd[i]!, single, r);
+      }
+    };
+    const fast = cfg.wasmFastPath ? (fastPath ??= new InfluxFastPath()) : undefined;
+    let ctxId = 0;
     await parseInfluxStream(
       src,
       {
@@ -120,34 +167,42 @@ class InfluxIngester {
         begin: () => {
           pusher.begin();
           map = cache.context(ctx);
+          if (fast) ctxId = fast.context(map, cache.generation);
         },
-        line: (l) => {
-          const text = l.series();
-          let e = map!.get(text);
-          let parsed: SeriesLabels | undefined;
-          if (e === undefined) {
-            // Parse first: a series text with bad tags is the line's error and is not cached.
-            parsed = this.#parseSeries(text, opts.db, opts.extra);
-            const entry: { key: string; fields: FieldRoute[] } = { key: '', fields: [] };
-            entry.key = cache.add(map!, text, entry, seriesBytes);
-            e = entry;
-          }
-          const single = skipSingleField && l.fieldCount === 1;
-          const ts = l.timestampMs;
-          for (let i = 0; i < l.fieldCount; i++) {
-            let r: CachedRoute | undefined;
-            const fields = e.fields;
-            for (let k = 0; k < fields.length; k++) {
-              const f = fields[k]!;
-              if (f.single === single && l.fieldKeyIs(i, f.raw)) {
-                r = f;
-                break;
-              }
-            }
-            pusher.sample(r ?? resolveField(e, l, i, single, parsed), l.values[i]!, ts);
-          }
-        },
+        line,
         end: () => pusher.end(),
+        bytes:
+          fast &&
+          ((block, firstLineNum) => {
+            const scanOpts = {
+              precision: opts.precision,
+              nowMs: Date.now(),
+              trimMs: cfg.influxTrimTimestampMs,
+            };
+            if (!fast.active) {
+              scanInfluxLines(decodeText(block), scanOpts, line, (n, text, msg) =>
+                errors.add(n + firstLineNum - 1, text, msg),
+              );
+              return;
+            }
+            fast.scan(
+              block,
+              firstLineNum,
+              ctxId,
+              { ...scanOpts, skipSingleField },
+              (r, value, ts) => pusher.sample(r, value, ts),
+              (bytes, lineNum, reg) => {
+                register = reg;
+                try {
+                  scanInfluxLines(decodeText(bytes), scanOpts, line, (_n, text, msg) =>
+                    errors.add(lineNum, text, msg),
+                  );
+                } finally {
+                  register = undefined;
+                }
+              },
+            );
+          }),
       },
       errors.add,
     );
@@ -188,14 +243,28 @@ class InfluxIngester {
 const seriesBytes = 120;
 const fieldBytes = 500;
 
-/** Returns the reader of one TCP connection or UDP datagram (no db); rejects with 429 on back-pressure. */
+/**
+ * Returns the reader of one TCP connection or UDP datagram (no db); rejects with 429 on back-pressure.
+ * `request` sets what an HTTP request's query args would (precision, db, extra labels): tests use it.
+ */
 export function makeInfluxStreamHandler(
   cfg: IngestConfig,
   sink: IngestSink,
-): (chunks: Readable | Iterable<Buffer>) => Promise<void> {
+  request: { precision?: string; db?: string; extra?: Label[] } = {},
+): (chunks: Readable | Iterable<Buffer>, errors?: LineErrors) => Promise<void> {
   const ingester = new InfluxIngester(cfg);
-  return (chunks) =>
-    ingester.handle(chunks, sink, { streamMode: true, db: '', extra: [] }, new LineErrors('influx'));
+  return (chunks, errors = new LineErrors('influx')) =>
+    ingester.handle(
+      chunks,
+      sink,
+      { streamMode: true, db: request.db ?? '', extra: request.extra ?? [], precision: request.precision },
+      errors,
+    );
+}
+
+/** Rows the WebAssembly fast path took so far (tests). */
+export function influxFastPathRows(): number {
+  return fastPath?.rowsTaken ?? 0;
 }
 
 /** The handler of the four influx write paths. `Stream-Mode: 1` streams lines bounded by -influx.maxLineSize. */

@@ -53,6 +53,7 @@ export class RouteCache<V, K extends string | number = string> {
   readonly #budget: Budget;
   #version: string;
   #bytes = 0;
+  #generation = 0;
   readonly #contexts = new Map<string, Map<K, V>>();
 
   /** maxBytes is the budget of all caches of this sink; the first cache made for a sink sets it. */
@@ -123,7 +124,13 @@ export class RouteCache<V, K extends string | number = string> {
     return n;
   }
 
+  /** Counts the clears: what was derived from the cache's routes before a clear may be stale after it. */
+  get generation(): number {
+    return this.#generation;
+  }
+
   #clear(): void {
+    this.#generation++;
     // Maps handed out by context() stay valid (emptied, not replaced) while a block still holds them.
     for (const m of this.#contexts.values()) m.clear();
     if (this.#contexts.size >= maxContexts) this.#contexts.clear();

@@ -2,7 +2,7 @@
 // in batch mode (read whole, at most -influx.maxRequestSize) or stream mode (`Stream-Mode: 1`, and TCP/UDP:
 // lines of at most -influx.maxLineSize), decompressed, parsed block by block.
 import type { Readable } from 'node:stream';
-import { decodeText, openUncompressed, readBody, readLinesBlocks } from '../protoparserutil/body.js';
+import { decodeText, openUncompressed, readBody, readLineChunks } from '../protoparserutil/body.js';
 import type { LineErrorHandler } from '../protoparserutil/lines.js';
 import type { LineBlockHandler } from '../protoparserutil/stream.js';
 import { scanInfluxLines } from './parser.js';
@@ -20,8 +20,13 @@ export interface InfluxStreamOptions {
   trimMs?: number;
 }
 
-/** Receives the scanned lines block by block (see LineBlockHandler). */
-export type InfluxBlockHandler = LineBlockHandler<InfluxLine>;
+/**
+ * Receives the scanned lines block by block (see LineBlockHandler); with `bytes`, the blocks' bytes go
+ * there instead, unscanned (between begin() and end() as well), for a handler with its own fast path.
+ */
+export type InfluxBlockHandler = LineBlockHandler<InfluxLine> & {
+  bytes?: (block: Buffer, firstLineNum: number) => void;
+};
 
 /**
  * Reads influx line protocol from src and hands it block by block to h. Throws RequestError (413 body
@@ -33,14 +38,16 @@ export async function parseInfluxStream(
   h: InfluxBlockHandler,
   onError: LineErrorHandler,
 ): Promise<void> {
-  const parseBlock = (block: string, firstLineNum: number): void => {
+  const parseBlock = (block: Buffer, firstLineNum: number): void => {
     h.begin();
-    scanInfluxLines(
-      block,
-      { precision: opts.precision, nowMs: Date.now(), trimMs: opts.trimMs },
-      h.line,
-      (n, line, msg) => onError(n + firstLineNum - 1, line, msg),
-    );
+    if (h.bytes) h.bytes(block, firstLineNum);
+    else
+      scanInfluxLines(
+        decodeText(block),
+        { precision: opts.precision, nowMs: Date.now(), trimMs: opts.trimMs },
+        h.line,
+        (n, line, msg) => onError(n + firstLineNum - 1, line, msg),
+      );
     h.end();
   };
   if (opts.streamMode || !('pipe' in src)) {
@@ -48,9 +55,8 @@ export async function parseInfluxStream(
       'pipe' in src
         ? openUncompressed(src, opts.encoding, opts.maxRequestSize, 'influx.maxRequestSize')
         : src;
-    await readLinesBlocks(chunks, opts.maxLineSize, 'influx.maxLineSize', parseBlock);
+    await readLineChunks(chunks, opts.maxLineSize, 'influx.maxLineSize', parseBlock);
     return;
   }
-  const body = await readBody(src, opts.encoding, opts.maxRequestSize, 'influx.maxRequestSize');
-  parseBlock(decodeText(body), 1);
+  parseBlock(await readBody(src, opts.encoding, opts.maxRequestSize, 'influx.maxRequestSize'), 1);
 }

@@ -163,9 +163,9 @@ export type LinesBlockHandler = (
   firstLineNum: number,
 ) => boolean | void | Promise<boolean | void>;
 
-function countLines(block: string): number {
+function countLines(block: Buffer): number {
   let n = 0;
-  for (let i = block.indexOf('\n'); i >= 0; i = block.indexOf('\n', i + 1)) n++;
+  for (let i = block.indexOf(10); i >= 0; i = block.indexOf(10, i + 1)) n++;
   return n;
 }
 
@@ -178,6 +178,18 @@ export async function readLinesBlocks(
   maxLineLen: number,
   limitName: string,
   onBlock: LinesBlockHandler,
+): Promise<boolean> {
+  return readLineChunks(chunks, maxLineLen, limitName, (block, firstLineNum) =>
+    onBlock(decodeText(block), firstLineNum),
+  );
+}
+
+/** readLinesBlocks with the blocks as bytes (valid during the call only). */
+export async function readLineChunks(
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+  maxLineLen: number,
+  limitName: string,
+  onBlock: (block: Buffer, firstLineNum: number) => boolean | void | Promise<boolean | void>,
 ): Promise<boolean> {
   // Partial-line chunks are kept as a list and joined once a line break arrives (no O(n^2) re-copying).
   let parts: Buffer[] = [];
@@ -192,12 +204,12 @@ export async function readLinesBlocks(
         if (partsLen > maxLineLen) throw tooLongLine(maxLineLen, limitName);
         continue;
       }
-      let block: string;
+      let block: Buffer;
       if (partsLen > 0) {
         parts.push(chunk.subarray(0, nl + 1));
-        block = decodeText(Buffer.concat(parts));
+        block = Buffer.concat(parts);
       } else {
-        block = decodeText(chunk.subarray(0, nl + 1));
+        block = chunk.subarray(0, nl + 1);
       }
       // Copy the rest: decompressors may reuse their output buffers.
       partsLen = chunk.length - nl - 1;
@@ -210,7 +222,7 @@ export async function readLinesBlocks(
   } catch (err) {
     throw wrapDecodeError(err);
   }
-  if (partsLen > 0 && (await onBlock(decodeText(Buffer.concat(parts)), lineNum)) === false) return false;
+  if (partsLen > 0 && (await onBlock(Buffer.concat(parts), lineNum)) === false) return false;
   return true;
 }
 

@@ -1,0 +1,356 @@
+// AssemblyScript (compiled to WebAssembly by `npm run build`; not TypeScript for tsc).
+//
+// The fast path of InfluxDB line protocol ingestion (../../protoparser/influx/fast.ts drives it): scans a
+// chunk of lines in linear memory, looks each line's series text and field keys up in a table of the
+// series the JavaScript side resolved before, parses values and timestamps, and writes one
+// (route id, value, timestamp) row per field. Any line it cannot take exactly as the JavaScript parser
+// would (escapes, quotes, exponents, booleans, unsigned, signs on timestamps, non-ASCII, an unknown series
+// or field) stops the scan at that line, and the JavaScript side handles it. Routes are the JavaScript
+// side's numbers; nothing here knows labels.
+
+// Status of a scan (ctl[0]).
+const statusDone = 0; // every line of the chunk was taken
+const statusRowsFull = 1; // the row buffer is full: drain it and scan again from the returned position
+const statusMiss = 2; // an unknown series or field: the JavaScript side takes the line and registers it
+const statusSlow = 3; // a line only the JavaScript parser takes
+
+// Regions (addresses from influxInit).
+let ctl: usize = 0; // i32 [status, rows, lines, lineEnd]
+let rowRoute: usize = 0; // i32 per row
+let rowValue: usize = 0; // f64 per row
+let rowTs: usize = 0; // f64 per row
+let rowCap: i32 = 0;
+let table: usize = 0; // 32-byte entries: hash, ctx, keyOff, keyLen, firstField (index + 1)
+let tableMask: u32 = 0;
+let seriesCount: u32 = 0;
+let fields: usize = 0; // 16-byte entries: next (index + 1), keyOff, keyLen | single << 31, route
+let fieldCount: u32 = 0;
+let fieldCap: u32 = 0;
+let arena: usize = 0;
+let arenaPos: usize = 0;
+let arenaEnd: usize = 0;
+
+/** Sets the regions (JavaScript reserved them, fresh and zeroed). */
+export function influxInit(
+  ctlAt: usize,
+  rowsAt: usize,
+  rows: i32,
+  tableAt: usize,
+  tableBits: u32,
+  fieldsAt: usize,
+  fieldsCap: u32,
+  arenaAt: usize,
+  arenaBytes: usize,
+): void {
+  ctl = ctlAt;
+  rowCap = rows;
+  rowRoute = rowsAt;
+  rowValue = rowsAt + (<usize>rows << 2);
+  rowTs = rowValue + (<usize>rows << 3);
+  table = tableAt;
+  tableMask = (1 << tableBits) - 1;
+  fields = fieldsAt;
+  fieldCap = fieldsCap;
+  arena = arenaAt;
+  arenaEnd = arenaAt + arenaBytes;
+  // Fresh regions are zero already: filling the table would only make its pages resident.
+  seriesCount = 0;
+  fieldCount = 0;
+  arenaPos = arena;
+}
+
+/** Forgets every series and field. */
+export function influxReset(): void {
+  memory.fill(table, 0, (<usize>tableMask + 1) << 5);
+  seriesCount = 0;
+  fieldCount = 0;
+  arenaPos = arena;
+}
+
+@inline function rotl(x: u32, r: u32): u32 {
+  return (x << r) | (x >>> (32 - r));
+}
+
+// A 32-bit hash of ctx and [p, p+n), never 0 (0 marks a free slot).
+function hashKey(ctx: u32, p: usize, n: usize): u32 {
+  let h: u32 = 0x9e3779b1 ^ <u32>n ^ (ctx * 0x85ebca77);
+  let i: usize = 0;
+  for (; i + 4 <= n; i += 4) h = rotl(h ^ (load<u32>(p + i) * 0x85ebca77), 13) * 0xc2b2ae3d;
+  for (; i < n; i++) h = rotl(h ^ (<u32>load<u8>(p + i) * 0x27d4eb2f), 11) * 0x165667b1;
+  h ^= h >>> 15;
+  h *= 0x2c1b3c6d;
+  h ^= h >>> 12;
+  return h | 1;
+}
+
+function bytesEqual(a: usize, b: usize, n: usize): bool {
+  let i: usize = 0;
+  for (; i + 8 <= n; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
+  for (; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
+}
+
+// The entry of series [p, p+n) in ctx, or the free slot where it would go (its hash word is 0).
+function findSeries(ctx: u32, p: usize, n: usize, h: u32): usize {
+  let i = h & tableMask;
+  while (true) {
+    const e = table + (<usize>i << 5);
+    const eh = load<u32>(e);
+    if (eh == 0) return e;
+    if (eh == h && load<u32>(e, 4) == ctx && load<u32>(e, 12) == <u32>n && bytesEqual(<usize>load<u32>(e, 8), p, n))
+      return e;
+    i = (i + 1) & tableMask;
+  }
+}
+
+// The route of field [p, p+n) of series entry e, or -1.
+function findField(e: usize, p: usize, n: usize, single: u32): i32 {
+  const want = <u32>n | (single << 31);
+  let f = load<u32>(e, 16);
+  while (f != 0) {
+    const fe = fields + (<usize>(f - 1) << 4);
+    if (load<u32>(fe, 8) == want && bytesEqual(<usize>load<u32>(fe, 4), p, n)) return load<i32>(fe, 12);
+    f = load<u32>(fe);
+  }
+  return -1;
+}
+
+/**
+ * Registers series [p, p+n) in ctx (found or added) and its field [fp, fp+fn) with `single` (alone on its
+ * line under -influxSkipSingleField) as `route`. Returns false when the table is full: reset and retry.
+ */
+export function influxAddField(ctx: u32, p: usize, n: usize, fp: usize, fn: usize, single: u32, route: i32): bool {
+  const h = hashKey(ctx, p, n);
+  const e = findSeries(ctx, p, n, h);
+  if (load<u32>(e) == 0) {
+    if (seriesCount >= (tableMask + 1) >> 1 || arenaPos + n > arenaEnd) return false;
+    memory.copy(arenaPos, p, n);
+    store<u32>(e, h);
+    store<u32>(e, ctx, 4);
+    store<u32>(e, <u32>arenaPos, 8);
+    store<u32>(e, <u32>n, 12);
+    store<u32>(e, 0, 16);
+    arenaPos += n;
+    seriesCount++;
+  }
+  if (findField(e, fp, fn, single) >= 0) return true;
+  if (fieldCount >= fieldCap || arenaPos + fn > arenaEnd) return false;
+  memory.copy(arenaPos, fp, fn);
+  const fe = fields + (<usize>fieldCount << 4);
+  store<u32>(fe, load<u32>(e, 16));
+  store<u32>(fe, <u32>arenaPos, 4);
+  store<u32>(fe, <u32>fn | (single << 31), 8);
+  store<i32>(fe, route, 12);
+  arenaPos += fn;
+  fieldCount++;
+  store<u32>(e, fieldCount, 16);
+  return true;
+}
+
+// The powers of ten a 15-digit decimal is scaled by exactly (as protoparserutil/numbers.ts).
+const pow10: StaticArray<f64> = [
+  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+  1e19, 1e20, 1e21, 1e22,
+];
+
+let numberOk = false;
+
+// A field value as the JavaScript parser reads it, for the forms it reads exactly the same way:
+// [+-]digits[.digits] with at most 15 digits, and [-]digits`i` with at most 15 digits.
+// Anything else clears numberOk.
+function parseValue(p: usize, e: usize): f64 {
+  numberOk = false;
+  if (p >= e) return 0;
+  let intSuffix = false;
+  if (load<u8>(e - 1) == 105 /* i */) {
+    intSuffix = true;
+    e--;
+  }
+  let i = p;
+  const c0 = load<u8>(i);
+  const neg = c0 == 45;
+  if (neg || (c0 == 43 && !intSuffix)) i++;
+  let mant: f64 = 0;
+  let digits = 0;
+  let scale = 0;
+  for (; i < e; i++) {
+    const d = <u32>load<u8>(i) - 48;
+    if (d > 9) break;
+    mant = mant * 10 + <f64>d;
+    digits++;
+  }
+  if (i < e && load<u8>(i) == 46 && !intSuffix) {
+    const f = ++i;
+    for (; i < e; i++) {
+      const d = <u32>load<u8>(i) - 48;
+      if (d > 9) break;
+      mant = mant * 10 + <f64>d;
+    }
+    digits += <i32>(i - f);
+    scale = <i32>(f - i);
+  }
+  if (i < e || digits == 0 || digits > 15 || scale < -22) return 0;
+  numberOk = true;
+  const v = scale == 0 ? mant : mant / unchecked(pow10[-scale]);
+  return neg ? -v : v;
+}
+
+let timestampOk = false;
+
+// A timestamp of digits only, converted to ms as the JavaScript parser does (influx/parser.ts
+// convertTimestamp, with the same floating-point steps): scaleK -2 means auto-detect by magnitude, else
+// the precision's [k, mul]. Zero means `nowTs`. Beyond what is sure to fit int64 clears timestampOk.
+function parseTimestamp(p: usize, e: usize, scaleK: i32, scaleMul: f64, nowTs: f64): f64 {
+  timestampOk = false;
+  let i = p;
+  while (i < e && load<u8>(i) == 48) i++;
+  const sig = i;
+  const split = <isize>e - 6;
+  let hi: f64 = 0;
+  let lo6: f64 = 0;
+  for (; i < e; i++) {
+    const d = <u32>load<u8>(i) - 48;
+    if (d > 9) return 0;
+    if (<isize>i < split) hi = hi * 10 + <f64>d;
+    else lo6 = lo6 * 10 + <f64>d;
+  }
+  const digits = <i32>(e - sig);
+  if (e == p || digits > 19 || (digits == 19 && load<u8>(sig) >= 57)) return 0;
+  timestampOk = true;
+  if (hi == 0 && lo6 == 0) return nowTs;
+  let k = scaleK;
+  let mul: f64 = scaleMul;
+  if (k == -2) k = digits >= 18 ? 6 : digits >= 15 ? 3 : digits >= 12 ? 0 : -1;
+  if (k == 6) return hi;
+  if (k == 3) return hi * 1e3 + Math.floor(lo6 / 1e3);
+  const v = hi * 1e6 + lo6;
+  if (k == 0) return v * mul;
+  return v * 1e3;
+}
+
+/**
+ * Scans the lines of [p, end) for series context ctx. Rows go to the row buffer (ctl[1] of them); ctl[2]
+ * counts the lines taken. Stops at the end (statusDone), when the buffer cannot hold the next line's rows
+ * (statusRowsFull), or at a line for the JavaScript side (statusMiss/statusSlow; ctl[3] is where its line
+ * break is, or end). Returns the position to go on from: the stopping line's start.
+ */
+export function influxScan(
+  p: usize,
+  end: usize,
+  ctx: u32,
+  skipSingle: u32,
+  scaleK: i32,
+  scaleMul: f64,
+  nowTs: f64,
+  trimMs: f64,
+): usize {
+  let rows: i32 = 0;
+  let lines: i32 = 0;
+  let status = statusDone;
+  while (p < end) {
+    // One pass over the line: its spaces, and whether it has anything the fast path leaves alone.
+    let sp1: usize = 0;
+    let sp2: usize = 0;
+    let spaces = 0;
+    let odd: u32 = 0;
+    let q = p;
+    for (; q < end; q++) {
+      const c = <u32>load<u8>(q);
+      if (c == 10) break;
+      if (c == 32) {
+        spaces++;
+        if (spaces == 1) sp1 = q;
+        else sp2 = q;
+      } else if (c == 92 || c == 34 || c >= 128) odd = 1; // \ " non-ASCII
+    }
+    store<i32>(ctl, <i32>q, 12);
+    let lineEnd = q;
+    if (lineEnd > p && load<u8>(lineEnd - 1) == 13) lineEnd--;
+    if (lineEnd == p || load<u8>(p) == 35 /* # */) {
+      lines++;
+      p = q + 1;
+      continue;
+    }
+    if (odd != 0 || spaces == 0 || spaces > 2 || sp1 == p || (spaces == 2 && (sp2 == sp1 + 1 || sp2 + 1 >= lineEnd))) {
+      status = statusSlow;
+      break;
+    }
+    // Fields: key=value[,key=value...] up to the second space or the line's end.
+    const fEnd = spaces == 2 ? sp2 : lineEnd;
+    let nf = 0;
+    let f = sp1 + 1;
+    let bad = false;
+    while (true) {
+      let eq: usize = 0;
+      let c = f;
+      for (; c < fEnd; c++) {
+        const b = load<u8>(c);
+        if (b == 44) break;
+        if (b == 61 && eq == 0) eq = c;
+      }
+      if (eq == 0 || eq == f) {
+        bad = true;
+        break;
+      }
+      const v = parseValue(eq + 1, c);
+      if (!numberOk || rows + nf >= rowCap) {
+        bad = true;
+        break;
+      }
+      store<f64>(rowValue + (<usize>(rows + nf) << 3), v);
+      // The key's position until the route is known: [f, eq) packed in the route slot's place.
+      store<i32>(rowRoute + (<usize>(rows + nf) << 2), <i32>(f - p));
+      store<f64>(rowTs + (<usize>(rows + nf) << 3), <f64>(eq - f));
+      nf++;
+      if (c >= fEnd) break;
+      f = c + 1;
+    }
+    if (bad) {
+      // Out of row space: drain and come back, unless the line alone has more fields than the buffer.
+      status = numberOk && rows > 0 ? statusRowsFull : statusSlow;
+      break;
+    }
+    let ts = nowTs;
+    if (spaces == 2) {
+      ts = parseTimestamp(sp2 + 1, lineEnd, scaleK, scaleMul, nowTs);
+      if (!timestampOk) {
+        status = statusSlow;
+        break;
+      }
+    }
+    if (trimMs > 1) ts -= ts % trimMs;
+    // Look the series and its fields up; unknown ones go to the JavaScript side.
+    const n = sp1 - p;
+    const e = findSeries(ctx, p, n, hashKey(ctx, p, n));
+    if (load<u32>(e) == 0) {
+      status = statusMiss;
+      break;
+    }
+    const single: u32 = skipSingle != 0 && nf == 1 ? 1 : 0;
+    let miss = false;
+    for (let k = 0; k < nf; k++) {
+      const at = rowRoute + (<usize>(rows + k) << 2);
+      const kp = p + <usize>load<i32>(at);
+      const kn = <usize>load<f64>(rowTs + (<usize>(rows + k) << 3));
+      const r = findField(e, kp, kn, single);
+      if (r < 0) {
+        miss = true;
+        break;
+      }
+      store<i32>(at, r);
+      store<f64>(rowTs + (<usize>(rows + k) << 3), ts);
+    }
+    if (miss) {
+      status = statusMiss;
+      break;
+    }
+    rows += nf;
+    lines++;
+    p = q + 1;
+  }
+  if (p > end) p = end;
+  store<i32>(ctl, status);
+  store<i32>(ctl, rows, 4);
+  store<i32>(ctl, lines, 8);
+  return p;
+}
