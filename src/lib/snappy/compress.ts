@@ -44,12 +44,20 @@ let scratch = new Uint8Array(64 * 1024);
 
 /** Compresses src into a new Uint8Array in the snappy block format. */
 export function compress(src: Uint8Array): Uint8Array {
+  return compressWith(src, encodePiece);
+}
+
+/** Encodes src[p:end), one 64 KiB piece or the last shorter one, into dst at d; returns the new end. */
+export type PieceEncoder = (dst: Uint8Array, d: number, src: Uint8Array, p: number, end: number) => number;
+
+/** compress() with another piece encoder (reference.ts, the tests' oracle). */
+export function compressWith(src: Uint8Array, encode: PieceEncoder): Uint8Array {
   const need = maxEncodedLen(src.length);
   if (scratch.length < need) scratch = new Uint8Array(Math.max(need, scratch.length * 2));
   const dst = scratch;
   let d = putUvarint(dst, 0, src.length);
   for (let p = 0; p < src.length; p += maxBlockSize) {
-    d = encodePiece(dst, d, src, p, Math.min(src.length, p + maxBlockSize));
+    d = encode(dst, d, src, p, Math.min(src.length, p + maxBlockSize));
   }
   return dst.slice(0, d);
 }

@@ -7,17 +7,13 @@ const inputMargin = 16 - 1;
 const minNonLiteralBlockSize = 1 + 1 + inputMargin;
 const maxTableSize = 1 << 14;
 const tableMask = maxTableSize - 1;
+import { compressWith } from './compress.js';
 
 const tagLiteral = 0x00;
 const tagCopy1 = 0x01;
 const tagCopy2 = 0x02;
 
 const table = new Uint16Array(maxTableSize);
-let scratch = new Uint8Array(64 * 1024);
-
-function maxEncodedLen(n: number): number {
-  return 32 + n + Math.floor(n / 6);
-}
 
 // The input being compressed, for unaligned 4-byte loads (one instruction once optimized; 1.5x the
 // throughput of assembling bytes, measured on WriteRequest bodies).
@@ -135,23 +131,7 @@ function encodePiece(dst: Uint8Array, d: number, src: Uint8Array, p: number, end
     : encodeBlock(dst, d, src, p, end);
 }
 
-function putUvarint(dst: Uint8Array, d: number, n: number): number {
-  while (n >= 0x80) {
-    dst[d++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  dst[d++] = n;
-  return d;
-}
-
 /** Compresses src into a new Uint8Array in the snappy block format, in JavaScript. */
 export function compressReference(src: Uint8Array): Uint8Array {
-  const need = maxEncodedLen(src.length);
-  if (scratch.length < need) scratch = new Uint8Array(Math.max(need, scratch.length * 2));
-  const dst = scratch;
-  let d = putUvarint(dst, 0, src.length);
-  for (let p = 0; p < src.length; p += maxBlockSize) {
-    d = encodePiece(dst, d, src, p, Math.min(src.length, p + maxBlockSize));
-  }
-  return dst.slice(0, d);
+  return compressWith(src, encodePiece);
 }

@@ -6,6 +6,7 @@
 // Why: in the JavaScript path a pushed row costs ~1 µs of scanning, slicing and Map lookups before it
 // reaches the remote-write buffer, and vmagent's whole budget per row is ~0.9 µs.
 import { memoryBytes, reserve, wasm } from '../../wasm/module.js';
+import { precisionScale } from './parser.js';
 
 // Scan statuses (assembly/influx.ts).
 const statusRowsFull = 1;
@@ -23,18 +24,6 @@ const chunkBytes = 1 << 20;
 // working set is larger than the table: the fast path pauses instead of thrashing.
 const minRowsPerField = 4;
 const pauseMs = 60_000;
-
-// Precisions as parser.ts reads them: [k, mul] (k: divide by 10^k; -2 here means auto-detect).
-const precisionScale: Record<string, [number, number]> = {
-  ns: [6, 1],
-  u: [3, 1],
-  us: [3, 1],
-  µ: [3, 1],
-  ms: [0, 1],
-  s: [0, 1e3],
-  m: [0, 6e4],
-  h: [0, 36e5],
-};
 
 /** How a block is read: as scanInfluxLines' options, plus -influxSkipSingleField. */
 export interface InfluxFastOptions {
@@ -129,6 +118,7 @@ export class InfluxFastPath<R> {
     const scale = Object.hasOwn(precisionScale, precision) ? precisionScale[precision] : undefined;
     const unit = scale ? scale[1] : 1;
     const nowTs = unit > 1 ? opts.nowMs - (opts.nowMs % unit) : opts.nowMs;
+    // -2: auto-detect by magnitude.
     const [k, mul] = scale ?? [-2, 1];
     const trimMs = opts.trimMs ?? 1;
     const skipSingle = opts.skipSingleField ? 1 : 0;

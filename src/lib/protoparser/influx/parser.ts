@@ -305,8 +305,8 @@ function scanFields(
   }
 }
 
-// Scales of the precision values: [divide by 10^k, or multiply by m].
-const precisionScale: Record<string, [number, number]> = {
+/** Scales of the precision values: [divide by 10^k, or multiply by m]. */
+export const precisionScale: Readonly<Record<string, readonly [number, number]>> = {
   ns: [6, 1],
   u: [3, 1],
   us: [3, 1],
