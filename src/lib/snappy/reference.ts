@@ -1,13 +1,13 @@
 // The JavaScript port of golang/snappy's pure-Go encoder (encode.go, encode_other.go) that compress.ts
 // used before the WebAssembly one: kept as the tests' oracle, since both must write the same bytes (the
 // same 64 KiB blocks, hash table and skipping heuristic as Go, so the output has Go's size).
-const maxBlockSize = 65536;
+import { compressWith } from './compress.js';
+
 // Go's inputMargin: the encoder reads up to 4 bytes past a position it checks, keep 15 spare.
 const inputMargin = 16 - 1;
 const minNonLiteralBlockSize = 1 + 1 + inputMargin;
 const maxTableSize = 1 << 14;
 const tableMask = maxTableSize - 1;
-import { compressWith } from './compress.js';
 
 const tagLiteral = 0x00;
 const tagCopy1 = 0x01;
@@ -72,7 +72,7 @@ function emitCopy(dst: Uint8Array, d: number, offset: number, length: number): n
   return d;
 }
 
-// Compresses src[start:end) (at most maxBlockSize, at least minNonLiteralBlockSize bytes) into dst at d.
+// Compresses src[start:end) (at most 64 KiB, at least minNonLiteralBlockSize bytes) into dst at d.
 function encodeBlock(dst: Uint8Array, d: number, src: Uint8Array, start: number, end: number): number {
   let shift = 32 - 8;
   for (let size = 1 << 8; size < maxTableSize && size < end - start; size *= 2) shift--;
