@@ -179,12 +179,7 @@ class InfluxIngester {
               nowMs: Date.now(),
               trimMs: cfg.influxTrimTimestampMs,
             };
-            if (!fast.active) {
-              scanInfluxLines(decodeText(block), scanOpts, line, (n, text, msg) =>
-                errors.add(n + firstLineNum - 1, text, msg),
-              );
-              return;
-            }
+            if (!fast.active) return false;
             fast.scan(
               block,
               firstLineNum,
@@ -202,6 +197,7 @@ class InfluxIngester {
                 }
               },
             );
+            return true;
           }),
       },
       errors.add,

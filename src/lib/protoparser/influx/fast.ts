@@ -56,6 +56,15 @@ export type InfluxSlowLine<R> = (
   register: InfluxRegister<R> | undefined,
 ) => void;
 
+// The typed views of the module's memory a scan reads its results through.
+interface Views {
+  buffer: ArrayBuffer;
+  ctl: Int32Array;
+  ids: Int32Array;
+  values: Float64Array;
+  ts: Float64Array;
+}
+
 /** The one fast-path state of the process (its table and regions of WebAssembly memory). */
 export class InfluxFastPath<R> {
   readonly #ctl: number;
@@ -67,6 +76,8 @@ export class InfluxFastPath<R> {
   #rowsSinceReset = 0;
   #rowsTaken = 0;
   #pausedUntil = 0;
+  // Views of the control block and the row buffer, made again only when the memory grew.
+  #views: Views | undefined;
 
   constructor() {
     this.#ctl = reserve(16);
@@ -171,16 +182,12 @@ export class InfluxFastPath<R> {
     let p = this.#body;
     while (p < end) {
       p = wasm.influxScan(p, end, ctx, skipSingle, k, mul, nowTs, trimMs);
-      const mem = memoryBytes();
-      const ctl = new Int32Array(mem.buffer, this.#ctl, 4);
-      const [status, rows, lines, lineEnd] = [ctl[0]!, ctl[1]!, ctl[2]!, ctl[3]!];
+      const v = this.#currentViews();
+      const [status, rows, lines, lineEnd] = [v.ctl[0]!, v.ctl[1]!, v.ctl[2]!, v.ctl[3]!];
       lineNum += lines;
       if (rows > 0) {
-        const ids = new Int32Array(mem.buffer, this.#rows, rows);
-        const values = new Float64Array(mem.buffer, this.#rows + rowCap * 4, rows);
-        const ts = new Float64Array(mem.buffer, this.#rows + rowCap * 12, rows);
         const routes = this.#routes;
-        for (let i = 0; i < rows; i++) onRow(routes[ids[i]!]!, values[i]!, ts[i]!);
+        for (let i = 0; i < rows; i++) onRow(routes[v.ids[i]!]!, v.values[i]!, v.ts[i]!);
         this.#rowsSinceReset += rows;
         this.#rowsTaken += rows;
       }
@@ -188,12 +195,26 @@ export class InfluxFastPath<R> {
         if (status !== statusRowsFull) break;
         continue;
       }
-      const line = Buffer.from(mem.buffer, p, lineEnd - p);
+      const line = Buffer.from(v.buffer, p, lineEnd - p);
       onSlowLine(line, lineNum, status === statusMiss ? this.#registrar(ctx, p) : undefined);
       lineNum++;
       p = lineEnd + 1;
     }
     return lineNum;
+  }
+
+  #currentViews(): Views {
+    const buffer = memoryBytes().buffer as ArrayBuffer;
+    if (this.#views?.buffer !== buffer) {
+      this.#views = {
+        buffer,
+        ctl: new Int32Array(buffer, this.#ctl, 4),
+        ids: new Int32Array(buffer, this.#rows, rowCap),
+        values: new Float64Array(buffer, this.#rows + rowCap * 4, rowCap),
+        ts: new Float64Array(buffer, this.#rows + rowCap * 12, rowCap),
+      };
+    }
+    return this.#views;
   }
 
   #registrar(ctx: number, line: number): InfluxRegister<R> {

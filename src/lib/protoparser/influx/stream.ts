@@ -22,10 +22,11 @@ export interface InfluxStreamOptions {
 
 /**
  * Receives the scanned lines block by block (see LineBlockHandler); with `bytes`, the blocks' bytes go
- * there instead, unscanned (between begin() and end() as well), for a handler with its own fast path.
+ * there first, unscanned (between begin() and end() as well), for a handler with its own fast path: it
+ * returns false to have the block scanned as usual instead.
  */
 export type InfluxBlockHandler = LineBlockHandler<InfluxLine> & {
-  bytes?: (block: Buffer, firstLineNum: number) => void;
+  bytes?: (block: Buffer, firstLineNum: number) => boolean;
 };
 
 /**
@@ -40,8 +41,7 @@ export async function parseInfluxStream(
 ): Promise<void> {
   const parseBlock = (block: Buffer, firstLineNum: number): void => {
     h.begin();
-    if (h.bytes) h.bytes(block, firstLineNum);
-    else
+    if (!h.bytes?.(block, firstLineNum))
       scanInfluxLines(
         decodeText(block),
         { precision: opts.precision, nowMs: Date.now(), trimMs: opts.trimMs },
