@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { Label } from '../../lib/prompb/types.js';
 import { encodeLabels, encodedLabelsSize, hashLabels, putLabels } from '../../lib/prompb/encode.js';
 import { RemoteWriteClient } from '../../lib/remotewrite/client.js';
+import { wasmRows } from '../../lib/wasm/rows.js';
+import type { RoutePart, SlotTarget } from '../../lib/wasm/rows.js';
 import type { SeriesRoute } from '../../lib/promscrape/sink.js';
 import type { ArenaSink } from '../../lib/promscrape/sink.js';
 import { defaultRegistry } from '../../lib/metrics/registry.js';
@@ -57,6 +59,8 @@ export class Fanout implements ArenaSink {
   readonly #relabelVersion: () => string;
   #arena = new Uint8Array(0);
   #arenaPos = 0;
+  // The first WebAssembly output slot of each client's shards; null when the slots ran out.
+  #slotBases: number[] | null | undefined;
   readonly #rowsPushed = defaultRegistry.counter('vmagent_remotewrite_global_rows_pushed_total');
   readonly #dropped = defaultRegistry.counter('vmagent_remotewrite_global_relabel_metrics_dropped_total');
 
@@ -195,6 +199,43 @@ export class Fanout implements ArenaSink {
   pushSample(r: SeriesRoute, value: number, timestampMs: number): void {
     if (r === droppedRoute) this.#dropped.inc();
     else this.append(r, value, timestampMs);
+  }
+
+  /**
+   * Where the WebAssembly output writes the rows of a pushed series: one part per URL that keeps it (its
+   * encoded labels, the slot of its shard). Undefined for a dropped series, and when the output has no
+   * slots left for this fan-out: its rows come through pushSample.
+   */
+  wasmRouteParts(r: SeriesRoute): RoutePart[] | undefined {
+    if (r === droppedRoute) return undefined;
+    const bases = (this.#slotBases ??= this.#addSlots());
+    if (bases === null) return undefined;
+    const route = r as Route;
+    const parts: RoutePart[] = [];
+    for (let i = 0; i < route.enc.length; i++) {
+      const labels = route.enc[i];
+      const c = this.#clients[i]!;
+      if (labels !== undefined) parts.push({ labels, slot: bases[i]! + c.shardOf(route.hash[i]!) });
+    }
+    return parts;
+  }
+
+  /** Counts rows the WebAssembly output wrote for routes of wasmRouteParts. */
+  wasmRowsPushed(n: number): void {
+    this.#rowsPushed.add(n);
+  }
+
+  #addSlots(): number[] | null {
+    const bases: number[] = [];
+    for (const c of this.#clients) {
+      const targets: SlotTarget[] = [];
+      for (let s = 0; s < c.shardCount; s++)
+        targets.push((bytes, start, end, rows) => c.appendRows(s, bytes, start, end, rows));
+      const base = wasmRows().addSlots(targets);
+      if (base < 0) return null;
+      bases.push(base);
+    }
+    return bases;
   }
 
   flush(): void {

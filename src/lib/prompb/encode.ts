@@ -209,6 +209,19 @@ export class WriteRequestBuffer {
     this.#putSample(pos, value, timestampMs);
   }
 
+  /**
+   * Appends `rows` whole TimeSeries fields already encoded as appendSample writes them (bytes[start:end),
+   * e.g. staged by the WebAssembly output of lib/wasm/rows.ts).
+   */
+  appendRows(bytes: Uint8Array, start: number, end: number, rows: number): void {
+    const n = end - start;
+    if (this.#len + n > this.#buf.length) this.#grow(this.#len + n);
+    this.#buf.set(bytes.subarray(start, end), this.#len);
+    this.#len += n;
+    this.#rows += rows;
+    if (this.#len >= SnappyStream.pieceSize && this.#snappy !== undefined) this.#spill(this.#snappy);
+  }
+
   // Makes room for one TimeSeries with `length` label bytes and writes its tag and length; returns where
   // the labels go. Encodes the timestamp's varint for #putSample.
   #header(length: number, timestampMs: number): number {

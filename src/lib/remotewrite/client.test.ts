@@ -11,7 +11,7 @@ import { startSwitchProxy } from '../../../e2e/harness/switch-proxy.js';
 import { makeSelfSignedCert } from '../../testing/certs/certs.js';
 import { defaultRegistry } from '../metrics/registry.js';
 import { decodeWriteRequest } from '../prompb/decode.js';
-import { encodeLabels, hashLabels } from '../prompb/encode.js';
+import { encodeLabels, hashLabels, WriteRequestBuffer } from '../prompb/encode.js';
 import type { TimeSeries } from '../prompb/types.js';
 import { RemoteWriteClient, type RemoteWriteOptions } from './client.js';
 import { classifyStatus, parseRetryAfterMs } from './send.js';
@@ -328,4 +328,39 @@ test('https with a custom CA and the Authorization header from headers()', async
   await Promise.all([c.close(), bad.close()]);
   await new Promise((r) => srv.close(r));
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('appendRows cuts blocks exactly where appendSample would (rows and bytes limits)', async () => {
+  const srv = await startScripted([]);
+  const opts = { queues: 1, maxRowsPerBlock: 7, maxBlockBytes: 600, flushIntervalMs: 60_000 };
+  const one = makeClient(srv.url, opts);
+  const ss = series('rw_append_rows_with_a_longer_name', 30);
+  // Rows of varied sizes (label sets and timestamps), appended one by one to `one`...
+  const rows = Array.from({ length: 200 }, (_, k) => ({
+    s: ss[(k * 7) % 30]!,
+    v: k / 3,
+    ts: t0 + k * 99_991,
+  }));
+  for (const r of rows) one.appendSample(r.s.labels, r.s.hash, r.v, r.ts);
+  one.flush();
+  await until(() => srv.got.reduce((n, g) => n + g.series.length, 0) === 200, 'the rows appended one by one');
+  const want = srv.got.splice(0).map((g) => g.series);
+  await one.close();
+  // ...and, encoded the same way, to `batched` in runs of 1 to 40 rows.
+  const batched = makeClient(srv.url, opts);
+  for (let i = 0, run = 1; i < rows.length; i += run, run = (run * 5) % 41 || 1) {
+    const enc = new WriteRequestBuffer(64);
+    const part = rows.slice(i, i + run);
+    for (const r of part) enc.appendSample(r.s.labels, r.v, r.ts);
+    const bytes = new Uint8Array(enc.bytes().length + 10);
+    bytes.set(enc.bytes(), 5);
+    batched.appendRows(0, bytes, 5, 5 + enc.bytes().length, part.length);
+  }
+  batched.flush();
+  await until(() => srv.got.reduce((n, g) => n + g.series.length, 0) === 200, 'the rows appended in runs');
+  const got = srv.got.map((g) => g.series);
+  assert.ok(want.length > 200 / 7, `${want.length} blocks`);
+  assert.deepEqual(got, want);
+  await batched.close();
+  await srv.close();
 });

@@ -174,6 +174,55 @@ export class RemoteWriteClient {
     if (buf.rows >= this.#maxRows || buf.byteLength >= this.#maxBytes) this.#cut(shard);
   }
 
+  /** The number of shards (-remoteWrite.queues). */
+  get shardCount(): number {
+    return this.#shards.length;
+  }
+
+  /** The shard of a series with this hash (prompb hashLabels), as appendSample picks it. */
+  shardOf(hash: number): number {
+    return (hash >>> 0) % this.#shards.length;
+  }
+
+  /**
+   * Buffers `rows` whole TimeSeries fields encoded as WriteRequestBuffer.appendSample writes them
+   * (bytes[start:end), all of series of that shard), cutting blocks exactly where appending them one by one
+   * would. Hot path of the WebAssembly output (lib/wasm/rows.ts).
+   */
+  appendRows(shardIndex: number, bytes: Uint8Array, start: number, end: number, rows: number): void {
+    const shard = this.#shards[shardIndex]!;
+    while (rows > 0) {
+      const buf = shard.buf;
+      const roomRows = this.#maxRows - buf.rows;
+      const roomBytes = this.#maxBytes - buf.byteLength;
+      if (rows < roomRows && end - start < roomBytes) {
+        buf.appendRows(bytes, start, end, rows);
+        return;
+      }
+      // The rows up to the one that fills the block: each is 0x0a, varint(length), length bytes.
+      let p = start;
+      let k = 0;
+      while (k < rows) {
+        let len = 0;
+        let shift = 1;
+        let q = p + 1;
+        for (;;) {
+          const b = bytes[q++]!;
+          len += (b & 0x7f) * shift;
+          if (b < 0x80) break;
+          shift *= 128;
+        }
+        p = q + len;
+        k++;
+        if (k >= roomRows || p - start >= roomBytes) break;
+      }
+      buf.appendRows(bytes, start, p, k);
+      this.#cut(shard);
+      start = p;
+      rows -= k;
+    }
+  }
+
   /** Buffers whole series (push ingestion); false when a full memory queue rejects them (nothing is buffered). */
   pushSeries(series: TimeSeries[]): boolean {
     if (!this.acceptsPush()) return false;

@@ -36,6 +36,28 @@ interface Exports {
     single: number,
     route: number,
   ): number;
+  outInit(
+    ctl: number,
+    rows: number,
+    rowCap: number,
+    jsRows: number,
+    routes: number,
+    routeCap: number,
+    parts: number,
+    partCap: number,
+    labels: number,
+    labelsBytes: number,
+    slots: number,
+    stage: number,
+    stageBytes: number,
+    dirty: number,
+  ): void;
+  outReset(): void;
+  outLabels(n: number): number;
+  outRouteJS(id: number): number;
+  outRouteStart(id: number): number;
+  outAddPart(id: number, at: number, n: number, slot: number): number;
+  outEmit(from: number, n: number): number;
   influxScan(
     p: number,
     end: number,

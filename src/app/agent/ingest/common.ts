@@ -8,6 +8,7 @@ import type { Counter } from '../../../lib/metrics/registry.js';
 import { getLogger, getThrottledLogger } from '../../../lib/logger/logger.js';
 import { RequestError } from '../../../lib/protoparser/protoparserutil/body.js';
 import { parseExtraLabels } from '../../../lib/protoparser/protoparserutil/extra-labels.js';
+import type { RoutePart } from '../../../lib/wasm/rows.js';
 import type { IngestConfig } from './flags.js';
 
 /** An opaque delivery plan for one pushed series, made by IngestSink.pushRoute. */
@@ -30,6 +31,13 @@ export interface IngestSink {
   pushRoute(labels: Label[]): PushRoute;
   /** Appends one sample of a routed series. */
   pushSample(route: PushRoute, value: number, timestampMs: number): void;
+  /**
+   * Optional, for the WebAssembly fast paths: where the output of lib/wasm/rows.ts writes the samples of
+   * a route (undefined: they come through pushSample).
+   */
+  wasmRouteParts?(route: PushRoute): RoutePart[] | undefined;
+  /** Counts samples the WebAssembly output wrote for routes of wasmRouteParts. */
+  wasmRowsPushed?(n: number): void;
 }
 
 /** A push request handler on plain node:http objects; it always answers and never rejects. */
@@ -236,6 +244,22 @@ export class RowPusher {
     this.#rows++;
     if (--this.#untilCheck === 0) this.#recheck();
     this.#sink.pushSample(r.route, value, timestampMs);
+  }
+
+  /**
+   * Counts n rows a WebAssembly output wrote for routes of this pusher's sink (they are taken); every
+   * maxBatchRows rows it asks the queues again as sample() does.
+   */
+  taken(n: number): void {
+    this.#rows += n;
+    this.#untilCheck -= n;
+    if (this.#untilCheck <= 0) {
+      this.#untilCheck = maxBatchRows;
+      if (!this.#sink.acceptsPush()) {
+        this.end();
+        throw queueFullError();
+      }
+    }
   }
 
   /** Ends a block: counts its rows as inserted. */

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Label } from '../../../lib/prompb/types.js';
 import { InfluxFastPath } from '../../../lib/protoparser/influx/fast.js';
-import type { InfluxRegister } from '../../../lib/protoparser/influx/fast.js';
+import type { InfluxFastSink, InfluxRegister } from '../../../lib/protoparser/influx/fast.js';
 import { parseInfluxSeries, scanInfluxLines } from '../../../lib/protoparser/influx/parser.js';
 import type { InfluxLine } from '../../../lib/protoparser/influx/parser.js';
 import { parseInfluxStream } from '../../../lib/protoparser/influx/stream.js';
@@ -153,6 +153,16 @@ class InfluxIngester {
     };
     const fast = cfg.wasmFastPath ? (fastPath ??= new InfluxFastPath()) : undefined;
     let ctxId = 0;
+    // Rows of routes the sink describes for the WebAssembly output are written there; the others (and
+    // everything for a sink without it) come back through the pusher.
+    const fastSink: InfluxFastSink<CachedRoute> = {
+      parts: (r) => (r.route !== undefined ? sink.wasmRouteParts?.(r.route) : undefined),
+      row: (r, value, ts) => pusher.sample(r, value, ts),
+      written: (n) => {
+        sink.wasmRowsPushed?.(n);
+        pusher.taken(n);
+      },
+    };
     await parseInfluxStream(
       src,
       {
@@ -185,7 +195,7 @@ class InfluxIngester {
               firstLineNum,
               ctxId,
               { ...scanOpts, skipSingleField },
-              (r, value, ts) => pusher.sample(r, value, ts),
+              fastSink,
               (bytes, lineNum, reg) => {
                 register = reg;
                 try {

@@ -3,9 +3,14 @@
 // parser.ts does; every other line goes to the caller's JavaScript path, which may register what it
 // resolved so that the next line of that series stays in WebAssembly. Pure code, no I/O.
 //
+// Rows go through the shared row buffer and output of ../../wasm/rows.ts: a route the caller gives
+// parts for is written to its remote-write buffers without a JavaScript call per row.
+//
 // Why: in the JavaScript path a pushed row costs ~1 µs of scanning, slicing and Map lookups before it
 // reaches the remote-write buffer, and vmagent's whole budget per row is ~0.9 µs.
 import { memoryBytes, reserve, wasm } from '../../wasm/module.js';
+import { rowCap, wasmRows } from '../../wasm/rows.js';
+import type { RoutePart, WasmRows } from '../../wasm/rows.js';
 import { precisionScale } from './parser.js';
 
 // Scan statuses (assembly/influx.ts).
@@ -13,12 +18,11 @@ const statusRowsFull = 1;
 const statusMiss = 2;
 const statusSlow = 3;
 
-// Capacities: 64 K series (table at half load), 256 K fields, 8 MiB of key bytes, 4,096 rows per drain,
-// 1 MiB chunks of input (a longer line goes to the JavaScript path whole).
+// Capacities: 64 K series (table at half load), 256 K fields (routes: the output's table holds as
+// many), 8 MiB of key bytes, 1 MiB chunks of input (a longer line goes to the JavaScript path whole).
 const tableBits = 17;
 const fieldCap = 1 << 18;
 const arenaBytes = 8 << 20;
-const rowCap = 4096;
 const chunkBytes = 1 << 20;
 // When the table fills up again before this many rows per registered field went through it, the
 // working set is larger than the table: the fast path pauses instead of thrashing.
@@ -46,6 +50,19 @@ export type InfluxRegister<R> = (
   route: R,
 ) => void;
 
+/** Where the rows of a scan go. */
+export interface InfluxFastSink<R> {
+  /**
+   * The output parts of route r (asked once, when its field is registered): its rows are written to
+   * them in WebAssembly. Undefined: its rows go to row().
+   */
+  parts(r: R): readonly RoutePart[] | undefined;
+  /** One row of a route without parts. */
+  row(r: R, value: number, timestampMs: number): void;
+  /** Counts n rows the output wrote (after each batch of them). */
+  written(n: number): void;
+}
+
 /**
  * Receives a line for the JavaScript path: its bytes (valid during the call), its 1-based number, and
  * a registrar when the line is one the fast path could take once its series and fields are known.
@@ -56,19 +73,10 @@ export type InfluxSlowLine<R> = (
   register: InfluxRegister<R> | undefined,
 ) => void;
 
-// The typed views of the module's memory a scan reads its results through.
-interface Views {
-  buffer: ArrayBuffer;
-  ctl: Int32Array;
-  ids: Int32Array;
-  values: Float64Array;
-  ts: Float64Array;
-}
-
 /** The one fast-path state of the process (its table and regions of WebAssembly memory). */
 export class InfluxFastPath<R> {
   readonly #ctl: number;
-  readonly #rows: number;
+  readonly #out: WasmRows;
   readonly #body: number;
   #routes: R[] = [];
   readonly #contexts = new WeakMap<object, { generation: number; id: number }>();
@@ -76,17 +84,27 @@ export class InfluxFastPath<R> {
   #rowsSinceReset = 0;
   #rowsTaken = 0;
   #pausedUntil = 0;
-  // Views of the control block and the row buffer, made again only when the memory grew.
-  #views: Views | undefined;
+  // A view of the control block, made again only when the memory grew.
+  #ctlView: Int32Array = new Int32Array(0);
 
   constructor() {
+    this.#out = wasmRows();
     this.#ctl = reserve(16);
-    this.#rows = reserve(rowCap * 20);
-    this.#body = reserve(chunkBytes);
+    this.#body = reserve(chunkBytes + 16); // the scanner reads 16 bytes at a time
     const table = reserve(32 << tableBits);
     const fields = reserve(16 * fieldCap);
     const arena = reserve(arenaBytes);
-    wasm.influxInit(this.#ctl, this.#rows, rowCap, table, tableBits, fields, fieldCap, arena, arenaBytes);
+    wasm.influxInit(
+      this.#ctl,
+      this.#out.rowsAt,
+      rowCap,
+      table,
+      tableBits,
+      fields,
+      fieldCap,
+      arena,
+      arenaBytes,
+    );
   }
 
   /** Rows taken by the fast path so far. */
@@ -115,14 +133,14 @@ export class InfluxFastPath<R> {
 
   /**
    * Scans `bytes` (whole lines; the first is line `firstLineNum`) in context ctx: rows of known series go to
-   * onRow, other lines to onSlowLine, in the order of the input.
+   * sink, other lines to onSlowLine, in the order of the input (for each series).
    */
   scan(
     bytes: Buffer,
     firstLineNum: number,
     ctx: number,
     opts: InfluxFastOptions,
-    onRow: (route: R, value: number, timestampMs: number) => void,
+    sink: InfluxFastSink<R>,
     onSlowLine: InfluxSlowLine<R>,
   ): void {
     const precision = opts.precision ?? '';
@@ -149,18 +167,7 @@ export class InfluxFastPath<R> {
         to = nl + 1;
       }
       memoryBytes().set(bytes.subarray(from, to), this.#body);
-      lineNum = this.#scanChunk(
-        to - from,
-        lineNum,
-        ctx,
-        skipSingle,
-        k,
-        mul,
-        nowTs,
-        trimMs,
-        onRow,
-        onSlowLine,
-      );
+      lineNum = this.#scanChunk(to - from, lineNum, ctx, skipSingle, k, mul, nowTs, trimMs, sink, onSlowLine);
       from = to;
     }
   }
@@ -175,19 +182,23 @@ export class InfluxFastPath<R> {
     mul: number,
     nowTs: number,
     trimMs: number,
-    onRow: (route: R, value: number, timestampMs: number) => void,
+    sink: InfluxFastSink<R>,
     onSlowLine: InfluxSlowLine<R>,
   ): number {
     const end = this.#body + n;
     let p = this.#body;
+    const jsRow = (i: number): void => {
+      const v = this.#out.views();
+      sink.row(this.#routes[v.ids[i]!]!, v.values[i]!, v.ts[i]!);
+    };
     while (p < end) {
       p = wasm.influxScan(p, end, ctx, skipSingle, k, mul, nowTs, trimMs);
-      const v = this.#currentViews();
-      const [status, rows, lines, lineEnd] = [v.ctl[0]!, v.ctl[1]!, v.ctl[2]!, v.ctl[3]!];
+      const c = this.#control();
+      const [status, rows, lines, lineEnd] = [c[0]!, c[1]!, c[2]!, c[3]!];
       lineNum += lines;
       if (rows > 0) {
-        const routes = this.#routes;
-        for (let i = 0; i < rows; i++) onRow(routes[v.ids[i]!]!, v.values[i]!, v.ts[i]!);
+        const written = this.#out.emit(rows, jsRow);
+        if (written > 0) sink.written(written);
         this.#rowsSinceReset += rows;
         this.#rowsTaken += rows;
       }
@@ -195,53 +206,52 @@ export class InfluxFastPath<R> {
         if (status !== statusRowsFull) break;
         continue;
       }
-      const line = Buffer.from(v.buffer, p, lineEnd - p);
-      onSlowLine(line, lineNum, status === statusMiss ? this.#registrar(ctx, p) : undefined);
+      const line = Buffer.from(memoryBytes().buffer, p, lineEnd - p);
+      onSlowLine(line, lineNum, status === statusMiss ? this.#registrar(ctx, p, sink) : undefined);
       lineNum++;
       p = lineEnd + 1;
     }
     return lineNum;
   }
 
-  #currentViews(): Views {
-    const buffer = memoryBytes().buffer as ArrayBuffer;
-    if (this.#views?.buffer !== buffer) {
-      this.#views = {
-        buffer,
-        ctl: new Int32Array(buffer, this.#ctl, 4),
-        ids: new Int32Array(buffer, this.#rows, rowCap),
-        values: new Float64Array(buffer, this.#rows + rowCap * 4, rowCap),
-        ts: new Float64Array(buffer, this.#rows + rowCap * 12, rowCap),
-      };
-    }
-    return this.#views;
+  #control(): Int32Array {
+    if (this.#ctlView.buffer !== memoryBytes().buffer)
+      this.#ctlView = new Int32Array(memoryBytes().buffer as ArrayBuffer, this.#ctl, 4);
+    return this.#ctlView;
   }
 
-  #registrar(ctx: number, line: number): InfluxRegister<R> {
+  #registrar(ctx: number, line: number, sink: InfluxFastSink<R>): InfluxRegister<R> {
     return (seriesEnd, keyStart, keyEnd, single, route) => {
-      const add = (): boolean =>
-        wasm.influxAddField(
+      // The field is added with the next route id, whose output entry is set before anything reads it.
+      const add = (): boolean => {
+        const id = this.#routes.length;
+        const added = wasm.influxAddField(
           ctx,
           line,
           seriesEnd,
           line + keyStart,
           keyEnd - keyStart,
           single ? 1 : 0,
-          this.#routes.length,
-        ) !== 0;
-      if (!add()) {
-        this.#reset();
-        if (!add()) return;
-      }
-      this.#routes.push(route);
+          id,
+        );
+        if (added === 2) return true; // known already
+        if (added === 0 || !this.#out.setRoute(id, sink.parts(route))) return false;
+        this.#routes.push(route);
+        return true;
+      };
+      if (add()) return;
+      this.#reset();
+      // A field whose route could not be set must not stay in the table.
+      if (!add()) this.#reset();
     };
   }
 
-  // Empties the table; pauses the fast path when it filled up too fast to pay for itself.
+  // Empties the tables; pauses the fast path when they filled up too fast to pay for themselves.
   #reset(): void {
     if (this.#rowsSinceReset < minRowsPerField * this.#routes.length)
       this.#pausedUntil = Date.now() + pauseMs;
     wasm.influxReset();
+    this.#out.reset();
     this.#routes = [];
     this.#rowsSinceReset = 0;
   }

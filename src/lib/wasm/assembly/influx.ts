@@ -117,13 +117,14 @@ function findField(e: usize, p: usize, n: usize, single: u32): i32 {
 
 /**
  * Registers series [p, p+n) in ctx (found or added) and its field [fp, fp+fn) with `single` (alone on its
- * line under -influxSkipSingleField) as `route`. Returns false when the table is full: reset and retry.
+ * line under -influxSkipSingleField) as `route`. Returns 1 when the field was added, 2 when it was known
+ * already (route is not used), 0 when the table is full: reset and retry.
  */
-export function influxAddField(ctx: u32, p: usize, n: usize, fp: usize, fn: usize, single: u32, route: i32): bool {
+export function influxAddField(ctx: u32, p: usize, n: usize, fp: usize, fn: usize, single: u32, route: i32): i32 {
   const h = hashKey(ctx, p, n);
   const e = findSeries(ctx, p, n, h);
   if (load<u32>(e) == 0) {
-    if (seriesCount >= (tableMask + 1) >> 1 || arenaPos + n > arenaEnd) return false;
+    if (seriesCount >= (tableMask + 1) >> 1 || arenaPos + n > arenaEnd) return 0;
     memory.copy(arenaPos, p, n);
     store<u32>(e, h);
     store<u32>(e, ctx, 4);
@@ -133,8 +134,8 @@ export function influxAddField(ctx: u32, p: usize, n: usize, fp: usize, fn: usiz
     arenaPos += n;
     seriesCount++;
   }
-  if (findField(e, fp, fn, single) >= 0) return true;
-  if (fieldCount >= fieldCap || arenaPos + fn > arenaEnd) return false;
+  if (findField(e, fp, fn, single) >= 0) return 2;
+  if (fieldCount >= fieldCap || arenaPos + fn > arenaEnd) return 0;
   memory.copy(arenaPos, fp, fn);
   const fe = fields + (<usize>fieldCount << 4);
   store<u32>(fe, load<u32>(e, 16));
@@ -144,7 +145,21 @@ export function influxAddField(ctx: u32, p: usize, n: usize, fp: usize, fn: usiz
   arenaPos += fn;
   fieldCount++;
   store<u32>(e, fieldCount, 16);
-  return true;
+  return 1;
+}
+
+// The first byte of [p, end) that is a or b, or end; 16 bytes at a time (reads up to 15 bytes past end).
+@inline function findEither(p: usize, end: usize, a: u8, b: u8): usize {
+  while (p < end) {
+    const v = v128.load(p);
+    const m = i8x16.bitmask(v128.or(i8x16.eq(v, i8x16.splat(a)), i8x16.eq(v, i8x16.splat(b))));
+    if (m != 0) {
+      const at = p + <usize>ctz(m);
+      return at < end ? at : end;
+    }
+    p += 16;
+  }
+  return end;
 }
 
 // The powers of ten a 15-digit decimal is scaled by exactly (as protoparserutil/numbers.ts).
@@ -170,13 +185,14 @@ function parseValue(p: usize, e: usize): f64 {
   const c0 = load<u8>(i);
   const neg = c0 == 45;
   if (neg || (c0 == 43 && !intSuffix)) i++;
-  let mant: f64 = 0;
+  // Integer accumulation: exact for the 15 digits taken, as the JavaScript parser's floating-point one.
+  let mant: u64 = 0;
   let digits = 0;
   let scale = 0;
   for (; i < e; i++) {
     const d = <u32>load<u8>(i) - 48;
     if (d > 9) break;
-    mant = mant * 10 + <f64>d;
+    mant = mant * 10 + <u64>d;
     digits++;
   }
   if (i < e && load<u8>(i) == 46 && !intSuffix) {
@@ -184,14 +200,14 @@ function parseValue(p: usize, e: usize): f64 {
     for (; i < e; i++) {
       const d = <u32>load<u8>(i) - 48;
       if (d > 9) break;
-      mant = mant * 10 + <f64>d;
+      mant = mant * 10 + <u64>d;
     }
     digits += <i32>(i - f);
     scale = <i32>(f - i);
   }
   if (i < e || digits == 0 || digits > 15 || scale < -22) return 0;
   numberOk = true;
-  const v = scale == 0 ? mant : mant / unchecked(pow10[-scale]);
+  const v = scale == 0 ? <f64>mant : <f64>mant / unchecked(pow10[-scale]);
   return neg ? -v : v;
 }
 
@@ -206,14 +222,17 @@ function parseTimestamp(p: usize, e: usize, scaleK: i32, scaleMul: f64, nowTs: f
   while (i < e && load<u8>(i) == 48) i++;
   const sig = i;
   const split = <isize>e - 6;
-  let hi: f64 = 0;
-  let lo6: f64 = 0;
+  // Integer accumulation: exact (at most 13 + 6 digits), as the JavaScript parser's floating-point one.
+  let hiN: u64 = 0;
+  let loN: u64 = 0;
   for (; i < e; i++) {
     const d = <u32>load<u8>(i) - 48;
     if (d > 9) return 0;
-    if (<isize>i < split) hi = hi * 10 + <f64>d;
-    else lo6 = lo6 * 10 + <f64>d;
+    if (<isize>i < split) hiN = hiN * 10 + <u64>d;
+    else loN = loN * 10 + <u64>d;
   }
+  const hi = <f64>hiN;
+  const lo6 = <f64>loN;
   const digits = <i32>(e - sig);
   if (e == p || digits > 19 || (digits == 19 && load<u8>(sig) >= 57)) return 0;
   timestampOk = true;
@@ -248,20 +267,38 @@ export function influxScan(
   let lines: i32 = 0;
   let status = statusDone;
   while (p < end) {
-    // One pass over the line: its spaces, and whether it has anything the fast path leaves alone.
+    // One pass over the line, 16 bytes at a time: its end, its spaces, and whether it has anything the
+    // fast path leaves alone (\ " non-ASCII). Bytes past `end` are read (the region has room) but masked.
     let sp1: usize = 0;
     let sp2: usize = 0;
-    let spaces = 0;
+    let spaces: i32 = 0;
     let odd: u32 = 0;
     let q = p;
-    for (; q < end; q++) {
-      const c = <u32>load<u8>(q);
-      if (c == 10) break;
-      if (c == 32) {
-        spaces++;
-        if (spaces == 1) sp1 = q;
-        else sp2 = q;
-      } else if (c == 92 || c == 34 || c >= 128) odd = 1; // \ " non-ASCII
+    while (true) {
+      const v = v128.load(q);
+      let nl = i8x16.bitmask(i8x16.eq(v, i8x16.splat(10)));
+      let sp = i8x16.bitmask(i8x16.eq(v, i8x16.splat(32)));
+      let od = i8x16.bitmask(v128.or(v128.or(i8x16.eq(v, i8x16.splat(92)), i8x16.eq(v, i8x16.splat(34))), v));
+      const rem = end - q;
+      if (rem < 16) nl |= <i32>1 << <i32>rem; // the end of the chunk ends the line as a newline would
+      let k: i32 = 16;
+      if (nl != 0) {
+        k = ctz(nl);
+        const below = (<i32>1 << k) - 1;
+        sp &= below;
+        od &= below;
+      }
+      if (sp != 0) {
+        if (spaces == 0) sp1 = q + <usize>ctz(sp);
+        sp2 = q + <usize>(31 - clz(sp));
+        spaces += popcnt(sp);
+      }
+      odd |= od;
+      if (k < 16) {
+        q += <usize>k;
+        break;
+      }
+      q += 16;
     }
     store<i32>(ctl, <i32>q, 12);
     let lineEnd = q;
@@ -281,14 +318,12 @@ export function influxScan(
     let f = sp1 + 1;
     let bad = false;
     while (true) {
-      let eq: usize = 0;
-      let c = f;
-      for (; c < fEnd; c++) {
-        const b = load<u8>(c);
-        if (b == 44) break;
-        if (b == 61 && eq == 0) eq = c;
-      }
-      if (eq == 0 || eq == f) {
+      // key=value: the key ends at the first '=' (a ',' first, or none, or an empty key: slow); a value
+      // with a '=' is slow too (it is no number).
+      const eq = findEither(f, fEnd, 61, 44);
+      const c = eq < fEnd ? findEither(eq + 1, fEnd, 44, 61) : fEnd;
+      if (eq >= fEnd || eq == f || load<u8>(eq) != 61 || (c < fEnd && load<u8>(c) == 61)) {
+        numberOk = false;
         bad = true;
         break;
       }
