@@ -38,7 +38,6 @@ interface Exports {
   ): number;
   outInit(
     ctl: number,
-    rows: number,
     rowCap: number,
     jsRows: number,
     routes: number,
@@ -57,7 +56,9 @@ interface Exports {
   outRouteJS(id: number): number;
   outRouteStart(id: number): number;
   outAddPart(id: number, at: number, n: number, slot: number): number;
-  outEmit(from: number, n: number): number;
+  outEmit(rowsAt: number, from: number, n: number): number;
+  keyAdd(ctx: number, p: number, n: number, route: number): number;
+  graphiteScan(p: number, end: number, ctx: number, nowMs: number, trimMs: number): number;
   influxScan(
     p: number,
     end: number,

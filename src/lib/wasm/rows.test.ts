@@ -4,19 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeLabels, WriteRequestBuffer } from '../prompb/encode.js';
+import { makeRand } from '../protoparser/protoparserutil/fuzz-input.js';
 import { maxPartLabelsBytes, rowCap, wasmRows } from './rows.js';
-
-/** A deterministic pseudo-random sequence (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('emit writes what appendSample writes, slot by slot, and lists the rest in order', () => {
   const out = wasmRows();
@@ -40,6 +29,7 @@ test('emit writes what appendSample writes, slot by slot, and lists the rest in 
     ]);
   // Route kinds: 0 = two parts, 1 = JavaScript, 2 = no parts, 3 = one part, 4 = labels too long for the
   // output (JavaScript).
+  out.reset(); // ids from 0
   const routes = 40;
   const kinds: number[] = [];
   const parts: Array<Array<{ labels: Uint8Array; slot: number }> | undefined> = [];
@@ -58,11 +48,11 @@ test('emit writes what appendSample writes, slot by slot, and lists the rest in 
             : kind === 3
               ? [{ labels: labels(id, id * 10), slot: base + 2 }]
               : [{ labels: labels(id, maxPartLabelsBytes), slot: base }];
-    assert.equal(out.setRoute(id, p), true);
+    assert.equal(out.addRoute({ id }, p), id);
     kinds.push(kind === 4 ? 1 : kind);
     parts.push(p);
   }
-  const rnd = random(7);
+  const rnd = makeRand(7);
   const oddTs = [1.5, -1, 2 ** 53 + 2, NaN, Infinity, -0.5];
   for (let round = 0; round < 20; round++) {
     const n = round === 0 ? rowCap : 1 + Math.floor(rnd() * rowCap);
@@ -97,7 +87,7 @@ test('emit writes what appendSample writes, slot by slot, and lists the rest in 
     for (const s of staged) s.length = 0;
     stagedRows.fill(0);
     const listed: number[] = [];
-    const written = out.emit(n, (i) => listed.push(i));
+    const written = out.emitScanRows(n, (i) => listed.push(i));
     assert.equal(written, wantWritten);
     assert.deepEqual(listed, wantListed);
     for (let s = 0; s < slotCount; s++) {
@@ -112,11 +102,12 @@ test('a series keeps its order when one of its rows must be written by JavaScrip
   const out = wasmRows();
   const events: string[] = [];
   const base = out.addSlots([(_b, _s, _e, rows) => void events.push(`staged ${rows}`)]);
+  out.reset();
   assert.equal(
-    out.setRoute(0, [{ labels: encodeLabels([{ name: '__name__', value: 'm' }]), slot: base }]),
-    true,
+    out.addRoute('m', [{ labels: encodeLabels([{ name: '__name__', value: 'm' }]), slot: base }]),
+    0,
   );
-  assert.equal(out.setRoute(1, undefined), true);
+  assert.equal(out.addRoute('js', undefined), 1);
   const v = out.views();
   // m@1, js, m@1.5 (JavaScript), m@2, m@3
   [
@@ -130,7 +121,48 @@ test('a series keeps its order when one of its rows must be written by JavaScrip
     v.values[i] = i;
     v.ts[i] = ts!;
   });
-  out.emit(5, (i) => events.push(`row ${i}`));
+  out.emitScanRows(5, (i) => events.push(`row ${i}`));
   // The row of route 1 may come after the rows staged with it; m@1.5 comes between m@1 and m@2.
   assert.deepEqual(events, ['staged 1', 'row 1', 'row 2', 'staged 2']);
+});
+
+test('the JavaScript batch: written when full, at flush, before another owner and before scan rows', () => {
+  const out = wasmRows();
+  const events: string[] = [];
+  const base = out.addSlots([(_b, _s, _e, rows) => void events.push(`staged ${rows}`)]);
+  out.reset();
+  const gen = out.generation;
+  const m = out.addRoute('m', [{ labels: encodeLabels([{ name: '__name__', value: 'm' }]), slot: base }]);
+  const owner = (name: string) => ({
+    jsRow: (r: unknown, _v: number, ts: number) => void events.push(`${name} js ${String(r)}@${ts}`),
+    written: (n: number) => void events.push(`${name} wrote ${n}`),
+  });
+  const a = owner('a');
+  const b = owner('b');
+  // Consecutive drains of the staging area as one event.
+  const merged = (): string[] =>
+    events.reduce<string[]>((acc, e) => {
+      const last = acc.at(-1);
+      if (last?.startsWith('staged ') && e.startsWith('staged '))
+        acc[acc.length - 1] = `staged ${Number(last.slice(7)) + Number(e.slice(7))}`;
+      else acc.push(e);
+      return acc;
+    }, []);
+  for (let i = 0; i < rowCap + 2; i++) out.push(a, m, 'm', i, 1000 + i);
+  assert.deepEqual(merged(), [`staged ${rowCap}`, `a wrote ${rowCap}`]);
+  events.length = 0;
+  out.push(a, m, 'm', 0, 0.5); // a timestamp only JavaScript writes: handed back, in order
+  out.push(b, m, 'm', 0, 7);
+  assert.deepEqual(events, ['staged 2', 'a js m@0.5', 'a wrote 2']);
+  events.length = 0;
+  out.views().ids[0] = m;
+  out.views().ts[0] = 8;
+  out.emitScanRows(1, () => assert.fail('no row is handed back'));
+  assert.deepEqual(events, ['staged 1', 'b wrote 1', 'staged 1']);
+  events.length = 0;
+  // A reset writes the batch first, then starts a new generation.
+  out.push(a, m, 'm', 0, 9);
+  out.reset();
+  assert.deepEqual(events, ['staged 1', 'a wrote 1']);
+  assert.equal(out.generation, gen + 1);
 });

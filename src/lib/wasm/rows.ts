@@ -1,19 +1,26 @@
-// The row buffer of the WebAssembly fast paths and its output (assembly/rows.ts): a scanner writes
-// (route id, value, timestamp) rows into the buffer, and emit() writes them as remote-write TimeSeries
-// bytes into per-slot staging areas in WebAssembly memory, then hands each slot's staged bytes to its
-// target (a shard buffer of one -remoteWrite.url) in one call. A route id names its encoded label sets
-// and slots (RoutePart); routes without parts come back to JavaScript row by row.
+// The WebAssembly output of push ingestion (assembly/rows.ts): rows (route id, value, timestamp) are
+// written as remote-write TimeSeries bytes into per-slot staging areas in WebAssembly memory, and each
+// slot's staged bytes go to its target (a shard buffer of one -remoteWrite.url) in one call. A route id
+// names its encoded label sets and slots (RoutePart). Rows come from two row buffers: the fast-path
+// scanners' (scanRowsAt, emitted after each scan) and the JavaScript handlers' batch (push(), emitted
+// when full and at the end of each block).
 //
-// Why: handing 4,096 rows back to JavaScript one call at a time, and from there one call per row through
-// the fan-out into the shard buffers, cost ~0.45 µs per row, half of Lookout's push budget (docs/BENCHMARKS.md).
+// Route ids are given out here, for one generation: when a table fills up, reset() forgets every route,
+// the scanners empty their tables (onReset) and the handlers register their routes again. When that
+// happens before the routes paid for themselves, the working set is larger than the tables and the
+// output pauses (`active` is false) instead of thrashing.
+//
+// Why: handing rows to JavaScript one call at a time, and from there one call per row through the
+// fan-out into the shard buffers, cost ~0.45 µs per row, half of Lookout's push budget (docs/BENCHMARKS.md).
+import { defaultRegistry } from '../metrics/registry.js';
+import type { Counter } from '../metrics/registry.js';
 import { memoryBytes, reserve, wasm } from './module.js';
 
 /** Rows per scan (the row buffer's capacity). */
 export const rowCap = 4096;
 
-// Staging per slot, slots, routes (as many as the scanners' tables hold fields), parts (a route has one
-// per URL that keeps its series) and encoded label bytes. Regions are reserved once; pages are touched
-// only as they fill.
+// Staging per slot, slots, routes, parts (a route has one per URL that keeps its series) and encoded
+// label bytes. Regions are reserved once; pages are touched only as they fill.
 const stageBytes = 32 * 1024;
 const slotCap = 512;
 const routeCap = 1 << 18;
@@ -35,6 +42,18 @@ export interface RoutePart {
   readonly slot: number;
 }
 
+// When the tables fill up again before this many rows per route went through them, pause for pauseMs.
+const minRowsPerRoute = 4;
+const pauseMs = 60_000;
+
+/** Whose rows the JavaScript batch holds: it takes back the rows the output leaves to it, and counts. */
+export interface BatchOwner<R> {
+  /** A row the output hands back (its timestamp is one only JavaScript writes). */
+  jsRow(route: R, value: number, timestampMs: number): void;
+  /** Counts n rows the output wrote. */
+  written(n: number): void;
+}
+
 // Typed views of the module's memory, made again only when the memory grew.
 interface Views {
   buffer: ArrayBuffer;
@@ -43,26 +62,44 @@ interface Views {
   ids: Int32Array;
   values: Float64Array;
   ts: Float64Array;
+  batchIds: Int32Array;
+  batchValues: Float64Array;
+  batchTs: Float64Array;
   jsRows: Int32Array;
   slots: Uint32Array;
   dirty: Int32Array;
 }
 
-/** The row buffer and the output of the process (one WebAssembly instance). */
+/** The output of the process (one WebAssembly instance). */
 export class WasmRows {
   readonly #ctl: number;
-  /** Address of the row buffer: rowCap i32 route ids, then rowCap f64 values, then rowCap f64 timestamps. */
-  readonly rowsAt: number;
+  /** The scanners' row buffer: rowCap i32 route ids, then rowCap f64 values, then rowCap f64 timestamps. */
+  readonly scanRowsAt: number;
+  readonly #batchAt: number;
   readonly #jsRows: number;
   readonly #slots: number;
   readonly #stage: number;
   readonly #dirty: number;
   readonly #targets: SlotTarget[] = [];
   #views: Views | undefined;
+  // Routes of this generation, by id (what the caller registered them with).
+  #routes: unknown[] = [];
+  #generation = 1;
+  #rowsSinceReset = 0;
+  #pausedUntil = 0;
+  readonly #onReset: Array<() => void> = [];
+  // The JavaScript batch: rows, their routes, and whose they are.
+  #batchN = 0;
+  readonly #batchRoutes: unknown[] = new Array<unknown>(rowCap).fill(undefined);
+  #batchOwner: BatchOwner<unknown> | undefined;
+  readonly #rowsWritten: Counter = defaultRegistry.counter('lookout_ingest_wasm_rows_total');
+  readonly #resets: Counter = defaultRegistry.counter('lookout_ingest_wasm_resets_total');
 
   constructor() {
+    defaultRegistry.gauge('lookout_ingest_wasm_paused', () => (this.active ? 0 : 1));
     this.#ctl = reserve(16);
-    this.rowsAt = reserve(rowCap * 20);
+    this.scanRowsAt = reserve(rowCap * 20);
+    this.#batchAt = reserve(rowCap * 20);
     this.#jsRows = reserve(rowCap * 4);
     const routes = reserve(routeCap * 8);
     const parts = reserve(partCap * 12);
@@ -72,7 +109,6 @@ export class WasmRows {
     this.#dirty = reserve(slotCap * 4);
     wasm.outInit(
       this.#ctl,
-      this.rowsAt,
       rowCap,
       this.#jsRows,
       routes,
@@ -96,43 +132,93 @@ export class WasmRows {
     return first;
   }
 
+  /** Changes at every reset(): route ids of an earlier generation are stale. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** False while paused (the working set outgrew the tables): use the JavaScript paths alone. */
+  get active(): boolean {
+    return this.#pausedUntil === 0 || Date.now() >= this.#pausedUntil;
+  }
+
+  /** Calls fn at every reset(), e.g. to empty a scanner's table of route ids. */
+  onReset(fn: () => void): void {
+    this.#onReset.push(fn);
+  }
+
+  /** Whether routes with these parts can be written here (each label set fits a staging area). */
+  fits(parts: readonly RoutePart[]): boolean {
+    return parts.every((p) => p.labels.length <= maxPartLabelsBytes);
+  }
+
   /**
-   * Sets route `id` (below the scanners' table capacity): rows of it are written to these parts, or
-   * come back to JavaScript when parts is undefined. False when the output's tables are full: reset
-   * the scanners' tables and this (reset()), then set it again.
+   * Registers `route` for this generation: its rows are written to these parts (which must fit), or
+   * come back to JavaScript when parts is undefined. Returns its id, or -1 when the tables are full:
+   * reset() and register again.
    */
-  setRoute(id: number, parts: readonly RoutePart[] | undefined): boolean {
-    if (parts === undefined || parts.some((p) => p.labels.length > maxPartLabelsBytes))
-      return wasm.outRouteJS(id) !== 0;
-    for (const p of parts) {
-      if (!(p.slot >= 0 && p.slot < this.#targets.length)) throw new Error(`BUG: no slot ${p.slot}`);
+  addRoute(route: unknown, parts: readonly RoutePart[] | undefined): number {
+    const id = this.#routes.length;
+    if (parts === undefined || !this.fits(parts)) {
+      if (wasm.outRouteJS(id) === 0) return -1;
+    } else {
+      for (const p of parts) {
+        if (!(p.slot >= 0 && p.slot < this.#targets.length)) throw new Error(`BUG: no slot ${p.slot}`);
+      }
+      if (wasm.outRouteStart(id) === 0) return -1;
+      for (const p of parts) {
+        const at = wasm.outLabels(p.labels.length);
+        if (at === 0) return -1;
+        memoryBytes().set(p.labels, at);
+        if (wasm.outAddPart(id, at, p.labels.length, p.slot) === 0) return -1;
+      }
     }
-    if (wasm.outRouteStart(id) === 0) return false;
-    for (const p of parts) {
-      const at = wasm.outLabels(p.labels.length);
-      if (at === 0) return false;
-      memoryBytes().set(p.labels, at);
-      if (wasm.outAddPart(id, at, p.labels.length, p.slot) === 0) return false;
-    }
-    return true;
+    this.#routes.push(route);
+    return id;
   }
 
-  /** Forgets every route. */
+  /** The route registered as id. */
+  route(id: number): unknown {
+    return this.#routes[id];
+  }
+
+  /**
+   * Forgets every route (after writing the batch) and starts a new generation; pauses when the tables
+   * filled up too fast to pay for themselves.
+   */
   reset(): void {
+    this.flush();
+    if (this.#rowsSinceReset < minRowsPerRoute * this.#routes.length)
+      this.#pausedUntil = Date.now() + pauseMs;
     wasm.outReset();
+    this.#resets.inc();
+    this.#routes = [];
+    this.#rowsSinceReset = 0;
+    this.#generation++;
+    for (const fn of this.#onReset) fn();
   }
 
-  /** The views of the row buffer and the output's control blocks. */
+  /** The views of the row buffers and the output's control blocks. */
   views(): Views {
     const buffer = memoryBytes().buffer as ArrayBuffer;
     if (this.#views?.buffer !== buffer) {
+      const rows = (at: number): [Int32Array, Float64Array, Float64Array] => [
+        new Int32Array(buffer, at, rowCap),
+        new Float64Array(buffer, at + rowCap * 4, rowCap),
+        new Float64Array(buffer, at + rowCap * 12, rowCap),
+      ];
+      const [ids, values, ts] = rows(this.scanRowsAt);
+      const [batchIds, batchValues, batchTs] = rows(this.#batchAt);
       this.#views = {
         buffer,
         bytes: memoryBytes(),
         ctl: new Int32Array(buffer, this.#ctl, 4),
-        ids: new Int32Array(buffer, this.rowsAt, rowCap),
-        values: new Float64Array(buffer, this.rowsAt + rowCap * 4, rowCap),
-        ts: new Float64Array(buffer, this.rowsAt + rowCap * 12, rowCap),
+        ids,
+        values,
+        ts,
+        batchIds,
+        batchValues,
+        batchTs,
         jsRows: new Int32Array(buffer, this.#jsRows, rowCap),
         slots: new Uint32Array(buffer, this.#slots, slotCap * 2),
         dirty: new Int32Array(buffer, this.#dirty, slotCap),
@@ -142,14 +228,55 @@ export class WasmRows {
   }
 
   /**
-   * Writes rows [0, n) of the row buffer to their slots' targets; the rows of routes without parts (and
-   * rows with timestamps that are not whole milliseconds in [0, 2^53)) go to onJsRow(i) instead, after
-   * the staged rows before them were handed over. Returns the rows written.
+   * Writes rows [0, n) of the scanners' row buffer (after the batch, so that a series keeps its order);
+   * see #emit. Returns the rows written.
    */
-  emit(n: number, onJsRow: (i: number) => void): number {
+  emitScanRows(n: number, onJsRow: (i: number) => void): number {
+    this.flush();
+    return this.#emit(this.scanRowsAt, n, onJsRow);
+  }
+
+  /**
+   * Adds a row of route `id` (registered with `route`) to the JavaScript batch for `owner`; the batch is
+   * written when full, at flush(), and before another owner's row.
+   */
+  push<R>(owner: BatchOwner<R>, id: number, route: R, value: number, timestampMs: number): void {
+    if (this.#batchOwner !== owner) {
+      this.flush();
+      this.#batchOwner = owner;
+    }
+    const v = this.views();
+    const n = this.#batchN;
+    v.batchIds[n] = id;
+    v.batchValues[n] = value;
+    v.batchTs[n] = timestampMs;
+    this.#batchRoutes[n] = route;
+    if ((this.#batchN = n + 1) === rowCap) this.flush();
+  }
+
+  /** Writes the JavaScript batch. */
+  flush(): void {
+    const n = this.#batchN;
+    if (n === 0) return;
+    this.#batchN = 0;
+    const owner = this.#batchOwner!;
+    const written = this.#emit(this.#batchAt, n, (i) => {
+      const v = this.views();
+      owner.jsRow(this.#batchRoutes[i], v.batchValues[i]!, v.batchTs[i]!);
+    });
+    if (written > 0) owner.written(written);
+  }
+
+  /**
+   * Writes rows [0, n) of the row buffer at rowsAt to their slots' targets; the rows of routes without
+   * parts (and rows with timestamps that are not whole milliseconds in [0, 2^53)) go to onJsRow(i)
+   * instead, after the staged rows before them were handed over. Returns the rows written.
+   */
+  #emit(rowsAt: number, n: number, onJsRow: (i: number) => void): number {
     let written = 0;
+    this.#rowsSinceReset += n;
     for (let from = 0; from < n;) {
-      const next = wasm.outEmit(from, n);
+      const next = wasm.outEmit(rowsAt, from, n);
       let v = this.views();
       const [rows, listed, dirty] = [v.ctl[0]!, v.ctl[1]!, v.ctl[2]!];
       written += rows;
@@ -167,13 +294,14 @@ export class WasmRows {
       if (next === from && rows === 0 && listed === 0) throw new Error('BUG: a row fits no staging area');
       from = next;
     }
+    this.#rowsWritten.add(written);
     return written;
   }
 }
 
 let instance: WasmRows | undefined;
 
-/** The process' row buffer and output, made on first use (its regions are reserved then). */
+/** The process' output, made on first use (its regions are reserved then). */
 export function wasmRows(): WasmRows {
   return (instance ??= new WasmRows());
 }

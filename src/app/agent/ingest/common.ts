@@ -8,7 +8,9 @@ import type { Counter } from '../../../lib/metrics/registry.js';
 import { getLogger, getThrottledLogger } from '../../../lib/logger/logger.js';
 import { RequestError } from '../../../lib/protoparser/protoparserutil/body.js';
 import { parseExtraLabels } from '../../../lib/protoparser/protoparserutil/extra-labels.js';
-import type { RoutePart } from '../../../lib/wasm/rows.js';
+import { wasmRows } from '../../../lib/wasm/rows.js';
+import type { BatchOwner, RoutePart, WasmRows } from '../../../lib/wasm/rows.js';
+import type { FastSink } from '../../../lib/wasm/lines.js';
 import type { IngestConfig } from './flags.js';
 
 /** An opaque delivery plan for one pushed series, made by IngestSink.pushRoute. */
@@ -192,6 +194,16 @@ export function queueFullError(): RequestError {
 export interface CachedRoute {
   readonly route: PushRoute | undefined;
   readonly limit: LimitBreak | undefined;
+  /** Its id in the WebAssembly output (lib/wasm/rows.ts) in generation wasmGen (0: none yet, -1: never). */
+  wasmId: number;
+  wasmGen: number;
+  /** Whether the output writes its rows (else they go to the sink's pushSample). */
+  wasmOut: boolean;
+}
+
+/** A CachedRoute not registered with the WebAssembly output yet. */
+export function cachedRoute(route: PushRoute | undefined, limit: LimitBreak | undefined): CachedRoute {
+  return { route, limit, wasmId: 0, wasmGen: 0, wasmOut: false };
 }
 
 /**
@@ -200,36 +212,52 @@ export interface CachedRoute {
  * then `resolve()` once per new series (label limits, then the sink's route) and `sample()` per row,
  * then `end()`, which counts the block's rows in vmagent_rows_inserted_total{type}. Handlers keep the
  * CachedRoute of each series in a RouteCache, so steady pushers skip resolve().
+ *
+ * With `wasm` and a sink that offers it (wasmRouteParts), rows of cached routes are collected in the
+ * WebAssembly output's batch (lib/wasm/rows.ts) and written to the remote-write buffers there, a batch
+ * at a time, instead of one pushSample call each.
  */
-export class RowPusher {
+export class RowPusher implements BatchOwner<CachedRoute> {
   readonly type: string;
   readonly errors: LineErrors;
   readonly #sink: IngestSink;
   readonly #limits: LabelLimits;
   readonly #inserted: Counter;
   readonly #ignoredKind: string;
+  readonly #out: WasmRows | undefined;
+  // Whether this block's rows may go to the output's batch (the sink offers it and it is not paused).
+  #batch = false;
   #rows = 0;
   #untilCheck = maxBatchRows;
-  constructor(type: string, sink: IngestSink, limits: LabelLimits, errors: LineErrors) {
+  #fastSink: FastSink<CachedRoute> | undefined;
+  constructor(
+    type: string,
+    sink: IngestSink,
+    limits: LabelLimits,
+    errors: LineErrors,
+    opts: { wasm?: boolean } = {},
+  ) {
     this.type = type;
     this.#sink = sink;
     this.#limits = limits;
     this.errors = errors;
     this.#inserted = counter(`vmagent_rows_inserted_total{type="${type}"}`);
     this.#ignoredKind = `ignored ${type}`;
+    this.#out = opts.wasm ? wasmRows() : undefined;
   }
 
   /** Starts a block; throws the 429 RequestError when the sink refuses pushed data. */
   begin(): void {
     this.#untilCheck = maxBatchRows;
     if (!this.#sink.acceptsPush()) throw queueFullError();
+    this.#batch = this.#out !== undefined && this.#sink.wasmRouteParts !== undefined && this.#out.active;
   }
 
   /** The cold path: checks the label limits and asks the sink for the route. */
   resolve(labels: Label[]): CachedRoute {
     const limit = this.#limits.check(labels);
-    if (limit) return { route: undefined, limit };
-    return { route: this.#sink.pushRoute(labels), limit: undefined };
+    if (limit) return cachedRoute(undefined, limit);
+    return cachedRoute(this.#sink.pushRoute(labels), undefined);
   }
 
   /**
@@ -243,7 +271,78 @@ export class RowPusher {
     }
     this.#rows++;
     if (--this.#untilCheck === 0) this.#recheck();
+    if (this.#batch && r.wasmGen >= 0) {
+      const out = this.#out!;
+      if (r.wasmGen !== out.generation) this.#register(r, out);
+      if (r.wasmOut && r.wasmGen === out.generation) {
+        out.push(this, r.wasmId, r, value, timestampMs);
+        return;
+      }
+    }
     this.#sink.pushSample(r.route, value, timestampMs);
+  }
+
+  /** As sample(), but never through the output's batch: for the rows an output hands back. */
+  sampleDirect(r: CachedRoute, value: number, timestampMs: number): void {
+    if (r.route === undefined) {
+      this.#ignore(r.limit!);
+      return;
+    }
+    this.#rows++;
+    if (--this.#untilCheck === 0) this.#recheck();
+    this.#sink.pushSample(r.route, value, timestampMs);
+  }
+
+  /**
+   * The WebAssembly output's id of r in its current generation (registered now if need be), for a fast
+   * path's table; -1 when it cannot be registered (r.wasmGen is -1, or the output paused).
+   */
+  wasmRouteId(r: CachedRoute): number {
+    const out = this.#out ?? wasmRows();
+    if (r.wasmGen < 0) return -1;
+    if (r.wasmGen !== out.generation) this.#register(r, out);
+    return r.wasmGen === out.generation ? r.wasmId : -1;
+  }
+
+  // Registers r with the output: written there when the sink describes where its rows go.
+  #register(r: CachedRoute, out: WasmRows): void {
+    const parts = r.route === undefined ? undefined : this.#sink.wasmRouteParts?.(r.route);
+    const writes = parts !== undefined && out.fits(parts);
+    let id = out.addRoute(r, writes ? parts : undefined);
+    if (id < 0) {
+      out.reset();
+      if (!out.active) {
+        this.#batch = false;
+        return;
+      }
+      id = out.addRoute(r, writes ? parts : undefined);
+      if (id < 0) return;
+    }
+    r.wasmId = id;
+    r.wasmGen = out.generation;
+    r.wasmOut = writes;
+  }
+
+  /** A row the output hands back: written by the sink. */
+  jsRow(r: CachedRoute, value: number, timestampMs: number): void {
+    this.#sink.pushSample(r.route!, value, timestampMs);
+  }
+
+  /** Counts n rows the output wrote from the batch (sample() counted them as taken). */
+  written(n: number): void {
+    this.#sink.wasmRowsPushed?.(n);
+  }
+
+  /** Where a WebAssembly line scanner's rows for this pusher go (lib/wasm/lines.ts). */
+  get fastSink(): FastSink<CachedRoute> {
+    return (this.#fastSink ??= {
+      routeId: (r) => this.wasmRouteId(r),
+      row: (r, value, ts) => this.sampleDirect(r, value, ts),
+      written: (n) => {
+        this.#sink.wasmRowsPushed?.(n);
+        this.taken(n);
+      },
+    });
   }
 
   /**
@@ -262,8 +361,9 @@ export class RowPusher {
     }
   }
 
-  /** Ends a block: counts its rows as inserted. */
+  /** Ends a block: writes the output's batch, counts the block's rows as inserted. */
   end(): void {
+    this.#out?.flush();
     this.#inserted.add(this.#rows);
     this.#rows = 0;
   }
@@ -290,6 +390,7 @@ export class SeriesPusher extends RowPusher {
   /** Pushes one series; returns false when it broke a label limit (already counted). */
   add(ts: TimeSeries): boolean {
     const r = this.resolve(ts.labels);
+    r.wasmGen = -1; // not cached: registering it with the WebAssembly output would not pay
     for (const s of ts.samples) this.sample(r, s.value, s.timestampMs);
     return r.route !== undefined;
   }

@@ -1,8 +1,12 @@
 // Graphite plaintext over TCP/UDP (-graphiteListenAddr), as app/vmagent/graphite/request_handler.go:
 // `__name__` is the metric path, `;tag=value` pairs become labels.
 import type { Label } from '../../../lib/prompb/types.js';
-import { parseMetricAndTags } from '../../../lib/protoparser/graphite/parser.js';
+import { GraphiteFastPath } from '../../../lib/protoparser/graphite/fast.js';
+import type { GraphiteRegister } from '../../../lib/protoparser/graphite/fast.js';
+import { parseMetricAndTags, scanGraphiteLines } from '../../../lib/protoparser/graphite/parser.js';
+import type { GraphiteLine } from '../../../lib/protoparser/graphite/parser.js';
 import { parseGraphiteStream } from '../../../lib/protoparser/graphite/stream.js';
+import { decodeText } from '../../../lib/protoparser/protoparserutil/body.js';
 import type { Tag } from '../../../lib/protoparser/protoparserutil/lines.js';
 import type { IngestConfig } from './flags.js';
 import type { CachedRoute, IngestSink } from './common.js';
@@ -19,6 +23,10 @@ export function graphiteSeriesLabels(series: string): Label[] {
   return labels;
 }
 
+// The WebAssembly fast path, one per process (its table holds the routes of all handlers, each series
+// cache being its own context), made on first use.
+let fastPath: GraphiteFastPath<CachedRoute> | undefined;
+
 /**
  * Returns the reader of one TCP connection or UDP datagram: parses it to the end, pushing each block.
  * Rejects with the 429 RequestError when the sink refuses data (the listener then closes the connection).
@@ -31,29 +39,61 @@ export function makeGraphiteStreamHandler(
 ): (chunks: AsyncIterable<Buffer> | Iterable<Buffer>, errors?: LineErrors) => Promise<void> {
   const limits = new LabelLimits(cfg);
   const cache = new RouteCache<CachedRoute>(sink, cfg.routeCacheSize);
+  const trimMs = cfg.graphiteTrimTimestampMs;
   return (chunks, errors = new LineErrors('graphite')) => {
-    const pusher = new RowPusher('graphite', sink, limits, errors);
+    const pusher = new RowPusher('graphite', sink, limits, errors, { wasm: cfg.wasmFastPath });
     let map: Map<string, CachedRoute> | undefined;
+    // Set while the JavaScript path takes a line the fast path handed over: its series is registered.
+    let register: GraphiteRegister<CachedRoute> | undefined;
+    const line = (l: GraphiteLine): void => {
+      const text = l.series();
+      let r = map!.get(text);
+      if (r === undefined) {
+        // The cold path: a bad series text throws LineError here, reported as this line's error.
+        r = pusher.resolve(graphiteSeriesLabels(text));
+        // The route holds the encoded labels, about the text's size per remote-write URL.
+        cache.add(map!, text, r, 2 * text.length);
+      }
+      pusher.sample(r, l.value, l.timestampMs);
+      register?.(l.seriesEnd - l.start, r);
+    };
+    const fast = cfg.wasmFastPath ? (fastPath ??= new GraphiteFastPath()) : undefined;
+    let ctxId = 0;
     return parseGraphiteStream(
       chunks,
-      { trimMs: cfg.graphiteTrimTimestampMs },
+      { trimMs },
       {
         begin: () => {
           pusher.begin();
           map = cache.context('');
+          if (fast) ctxId = fast.context(map, cache.generation);
         },
-        line: (l) => {
-          const text = l.series();
-          let r = map!.get(text);
-          if (r === undefined) {
-            // The cold path: a bad series text throws LineError here, reported as this line's error.
-            r = pusher.resolve(graphiteSeriesLabels(text));
-            // The route holds the encoded labels, about the text's size per remote-write URL.
-            cache.add(map!, text, r, 2 * text.length);
-          }
-          pusher.sample(r, l.value, l.timestampMs);
-        },
+        line,
         end: () => pusher.end(),
+        bytes:
+          fast &&
+          ((block, firstLineNum) => {
+            if (!fast.active) return false;
+            const nowMs = Date.now();
+            fast.scan(
+              block,
+              firstLineNum,
+              ctxId,
+              { nowMs, trimMs },
+              pusher.fastSink,
+              (bytes, lineNum, reg) => {
+                register = reg;
+                try {
+                  scanGraphiteLines(decodeText(bytes), { nowMs, trimMs }, line, (_n, text, msg) =>
+                    pusher.errors.add(lineNum, text, msg),
+                  );
+                } finally {
+                  register = undefined;
+                }
+              },
+            );
+            return true;
+          }),
       },
       pusher.errors.add,
     );

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Label } from '../../../lib/prompb/types.js';
 import { InfluxFastPath } from '../../../lib/protoparser/influx/fast.js';
-import type { InfluxFastSink, InfluxRegister } from '../../../lib/protoparser/influx/fast.js';
+import type { InfluxRegister } from '../../../lib/protoparser/influx/fast.js';
 import { parseInfluxSeries, scanInfluxLines } from '../../../lib/protoparser/influx/parser.js';
 import type { InfluxLine } from '../../../lib/protoparser/influx/parser.js';
 import { parseInfluxStream } from '../../../lib/protoparser/influx/stream.js';
@@ -88,7 +88,7 @@ class InfluxIngester {
   ): Promise<void> {
     const cfg = this.#cfg;
     const cache = this.#caches.for(sink);
-    const pusher = new RowPusher('influx', sink, this.#limits, errors);
+    const pusher = new RowPusher('influx', sink, this.#limits, errors, { wasm: cfg.wasmFastPath });
     const ctx = opts.db === '' && opts.extra.length === 0 ? '' : JSON.stringify([opts.db, opts.extra]);
     const skipSingleField = cfg.influxSkipSingleField;
     let map: Map<string, SeriesEntry> | undefined;
@@ -106,12 +106,19 @@ class InfluxIngester {
       const labels: Label[] = [{ name: '__name__', value: skipKey ? p.bare : p.prefix + l.fieldKey(i) }];
       for (const c of p.common) labels.push(c);
       const r = pusher.resolve(labels);
-      if (e.fields.length < maxFieldsPerSeries) {
-        const raw = this.#sharedFieldKey(l.rawFieldKey(i));
-        e.fields = [...e.fields, { route: r.route, limit: r.limit, raw, single }];
-        cache.charge(fieldBytes);
-      }
-      return r;
+      if (e.fields.length >= maxFieldsPerSeries) return r;
+      const f: FieldRoute = {
+        route: r.route,
+        limit: r.limit,
+        wasmId: r.wasmId,
+        wasmGen: r.wasmGen,
+        wasmOut: r.wasmOut,
+        raw: this.#sharedFieldKey(l.rawFieldKey(i)),
+        single,
+      };
+      e.fields = [...e.fields, f];
+      cache.charge(fieldBytes);
+      return f;
     };
     // The line handler of the JavaScript path. `register` is set while it takes a line the fast path
     // handed over: the series and fields it resolved are registered there.
@@ -153,16 +160,6 @@ class InfluxIngester {
     };
     const fast = cfg.wasmFastPath ? (fastPath ??= new InfluxFastPath()) : undefined;
     let ctxId = 0;
-    // Rows of routes the sink describes for the WebAssembly output are written there; the others (and
-    // everything for a sink without it) come back through the pusher.
-    const fastSink: InfluxFastSink<CachedRoute> = {
-      parts: (r) => (r.route !== undefined ? sink.wasmRouteParts?.(r.route) : undefined),
-      row: (r, value, ts) => pusher.sample(r, value, ts),
-      written: (n) => {
-        sink.wasmRowsPushed?.(n);
-        pusher.taken(n);
-      },
-    };
     await parseInfluxStream(
       src,
       {
@@ -195,7 +192,7 @@ class InfluxIngester {
               firstLineNum,
               ctxId,
               { ...scanOpts, skipSingleField },
-              fastSink,
+              pusher.fastSink,
               (bytes, lineNum, reg) => {
                 register = reg;
                 try {

@@ -61,7 +61,7 @@ export function makeOpenTSDBStreamHandler(
   const limits = new LabelLimits(cfg);
   const cache = new RouteCache<Map<string, CachedRoute>>(sink, cfg.routeCacheSize);
   return (chunks, errors = new LineErrors('opentsdb')) => {
-    const pusher = new RowPusher('opentsdb', sink, limits, errors);
+    const pusher = new RowPusher('opentsdb', sink, limits, errors, { wasm: cfg.wasmFastPath });
     let metrics: Map<string, Map<string, CachedRoute>> | undefined;
     // The tag sets of the previous line's metric: pushers often send one metric for many tag sets in a
     // row, and comparing the metric text is cheaper than hashing a sliced string (in-process bench, one

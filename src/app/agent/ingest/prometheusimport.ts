@@ -105,7 +105,9 @@ export function makePrometheusImportHandler(cfg: IngestConfig, parser: Prometheu
         'maxInsertRequestSize',
       );
       const cache = caches.for(sink);
-      const pusher = new RowPusher('prometheus', sink, limits, new LineErrors('prometheus'));
+      const pusher = new RowPusher('prometheus', sink, limits, new LineErrors('prometheus'), {
+        wasm: cfg.wasmFastPath,
+      });
       const nowMs = defaultTs || Date.now();
       pusher.begin();
       const map = cache.context(extra.length === 0 ? '' : JSON.stringify(extra));

@@ -75,7 +75,9 @@ class RemoteWriteIngester {
       } catch (err) {
         throw malformed(body, err);
       }
-      const pusher = new RowPusher('promremotewrite', sink, this.#limits, errors);
+      const pusher = new RowPusher('promremotewrite', sink, this.#limits, errors, {
+        wasm: this.#cfg.wasmFastPath,
+      });
       pusher.begin();
       const map = cache.context(extra.length === 0 ? '' : JSON.stringify(extra));
       // Every series is resolved before any row is pushed: a malformed label found on the way rejects the

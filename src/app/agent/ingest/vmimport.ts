@@ -31,7 +31,9 @@ export function makeVMImportHandler(cfg: IngestConfig): IngestHandler {
       const extra = requestExtraLabels(req);
       const cache = caches.for(sink);
       const ctx = extra.length === 0 ? '' : JSON.stringify(extra);
-      const pusher = new RowPusher('vmimport', sink, limits, new LineErrors('vmimport'));
+      const pusher = new RowPusher('vmimport', sink, limits, new LineErrors('vmimport'), {
+        wasm: cfg.wasmFastPath,
+      });
       const resolve = (tags: Tag[]): CachedRoute => {
         const labels: Label[] = tags.map((t) => ({ name: t.key, value: t.value }));
         return pusher.resolve(addExtraLabels(labels, extra));

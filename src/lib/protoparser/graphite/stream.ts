@@ -1,5 +1,5 @@
 // The IO layer of the graphite protocol: a TCP connection or a UDP datagram read as bounded line blocks.
-import { readLinesBlocks } from '../protoparserutil/body.js';
+import { decodeText, readLineChunks } from '../protoparserutil/body.js';
 import type { LineErrorHandler } from '../protoparserutil/lines.js';
 import type { LineBlockHandler } from '../protoparserutil/stream.js';
 import { scanGraphiteLines } from './parser.js';
@@ -8,8 +8,14 @@ import type { GraphiteLine } from './parser.js';
 /** Lines longer than this close the connection (vmagent's ReadLinesBlock limit). */
 export const graphiteMaxLineLen = 256 * 1024;
 
-/** Receives the scanned lines block by block (see LineBlockHandler). */
-export type GraphiteBlockHandler = LineBlockHandler<GraphiteLine>;
+/**
+ * Receives the scanned lines block by block (see LineBlockHandler); with `bytes`, the blocks' bytes go
+ * there first, unscanned (between begin() and end()), for a handler with its own fast path: it returns
+ * false to have the block scanned as usual instead.
+ */
+export type GraphiteBlockHandler = LineBlockHandler<GraphiteLine> & {
+  bytes?: (block: Buffer, firstLineNum: number) => boolean;
+};
 
 /**
  * Scans graphite lines from chunks and hands them block by block to h ("now" is read per block). Throws
@@ -21,11 +27,15 @@ export async function parseGraphiteStream(
   h: GraphiteBlockHandler,
   onError: LineErrorHandler,
 ): Promise<void> {
-  await readLinesBlocks(chunks, graphiteMaxLineLen, 'graphite line length limit', (block, firstLineNum) => {
+  await readLineChunks(chunks, graphiteMaxLineLen, 'graphite line length limit', (block, firstLineNum) => {
     h.begin();
-    scanGraphiteLines(block, { nowMs: Date.now(), trimMs: opts.trimMs }, h.line, (n, line, msg) =>
-      onError(n + firstLineNum - 1, line, msg),
-    );
+    if (!h.bytes?.(block, firstLineNum))
+      scanGraphiteLines(
+        decodeText(block),
+        { nowMs: Date.now(), trimMs: opts.trimMs },
+        h.line,
+        (n, line, msg) => onError(n + firstLineNum - 1, line, msg),
+      );
     h.end();
   });
 }

@@ -1,6 +1,7 @@
 // AssemblyScript entry of the module ../module.ts loads (one module for all WebAssembly hot paths).
 export { snappyEncodePieces } from './snappy';
-export { influxInit, influxReset, influxAddField, influxScan } from './influx';
+export { influxInit, influxReset, influxAddField, influxScan, keyAdd } from './influx';
+export { graphiteScan } from './graphite';
 export { outInit, outReset, outLabels, outRouteJS, outRouteStart, outAddPart, outEmit } from './rows';
 
 /** Where the module's static data ends: the JavaScript side reserves its regions from here. */

@@ -9,17 +9,17 @@
 // side's numbers; nothing here knows labels.
 
 // Status of a scan (ctl[0]).
-const statusDone = 0; // every line of the chunk was taken
-const statusRowsFull = 1; // the row buffer is full: drain it and scan again from the returned position
-const statusMiss = 2; // an unknown series or field: the JavaScript side takes the line and registers it
-const statusSlow = 3; // a line only the JavaScript parser takes
+export const statusDone = 0; // every line of the chunk was taken
+export const statusRowsFull = 1; // the row buffer is full: drain it and scan again from the returned position
+export const statusMiss = 2; // an unknown series or field: the JavaScript side takes the line and registers it
+export const statusSlow = 3; // a line only the JavaScript parser takes
 
-// Regions (addresses from influxInit).
-let ctl: usize = 0; // i32 [status, rows, lines, lineEnd]
-let rowRoute: usize = 0; // i32 per row
-let rowValue: usize = 0; // f64 per row
-let rowTs: usize = 0; // f64 per row
-let rowCap: i32 = 0;
+// Regions (addresses from influxInit; the other line scanners share them and the table).
+export let ctl: usize = 0; // i32 [status, rows, lines, lineEnd]
+export let rowRoute: usize = 0; // i32 per row
+export let rowValue: usize = 0; // f64 per row
+export let rowTs: usize = 0; // f64 per row
+export let rowCap: i32 = 0;
 let table: usize = 0; // 32-byte entries: hash, ctx, keyOff, keyLen, firstField (index + 1)
 let tableMask: u32 = 0;
 let seriesCount: u32 = 0;
@@ -162,22 +162,86 @@ export function influxAddField(ctx: u32, p: usize, n: usize, fp: usize, fn: usiz
   return end;
 }
 
+// What linePass found: the first and the last space, the number of spaces, and whether the line has a
+// byte a fast path leaves alone (\ " non-ASCII, and with `tabs` a tab).
+export let lineSp1: usize = 0;
+export let lineSp2: usize = 0;
+export let lineSpaces: i32 = 0;
+export let lineOdd: u32 = 0;
+
+/**
+ * One pass over the line at p, 16 bytes at a time: returns its end (its newline, or end), and sets the
+ * line* globals. Bytes past `end` are read (the caller's region has room) but masked.
+ */
+@inline export function linePass(p: usize, end: usize, tabs: bool): usize {
+  let sp1: usize = 0;
+  let sp2: usize = 0;
+  let spaces: i32 = 0;
+  let odd: u32 = 0;
+  let q = p;
+  while (true) {
+    const v = v128.load(q);
+    let nl = i8x16.bitmask(i8x16.eq(v, i8x16.splat(10)));
+    let sp = i8x16.bitmask(i8x16.eq(v, i8x16.splat(32)));
+    let oddBytes = v128.or(v128.or(i8x16.eq(v, i8x16.splat(92)), i8x16.eq(v, i8x16.splat(34))), v);
+    if (tabs) oddBytes = v128.or(oddBytes, i8x16.eq(v, i8x16.splat(9)));
+    let od = i8x16.bitmask(oddBytes);
+    const rem = end - q;
+    if (rem < 16) nl |= <i32>1 << <i32>rem; // the end of the chunk ends the line as a newline would
+    let k: i32 = 16;
+    if (nl != 0) {
+      k = ctz(nl);
+      const below = (<i32>1 << k) - 1;
+      sp &= below;
+      od &= below;
+    }
+    if (sp != 0) {
+      if (spaces == 0) sp1 = q + <usize>ctz(sp);
+      sp2 = q + <usize>(31 - clz(sp));
+      spaces += popcnt(sp);
+    }
+    odd |= od;
+    if (k < 16) {
+      q += <usize>k;
+      break;
+    }
+    q += 16;
+  }
+  lineSp1 = sp1;
+  lineSp2 = sp2;
+  lineSpaces = spaces;
+  lineOdd = odd;
+  return q;
+}
+
+/** The route of key [p, p+n) in ctx (a series without fields, as the other line scanners keep), or -1. */
+export function keyRoute(ctx: u32, p: usize, n: usize): i32 {
+  const e = findSeries(ctx, p, n, hashKey(ctx, p, n));
+  if (load<u32>(e) == 0) return -1;
+  return findField(e, p, 0, 0);
+}
+
+/** Registers key [p, p+n) in ctx as `route`; returns as influxAddField. */
+export function keyAdd(ctx: u32, p: usize, n: usize, route: i32): i32 {
+  return influxAddField(ctx, p, n, p, 0, 0, route);
+}
+
 // The powers of ten a 15-digit decimal is scaled by exactly (as protoparserutil/numbers.ts).
 const pow10: StaticArray<f64> = [
   1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
   1e19, 1e20, 1e21, 1e22,
 ];
 
-let numberOk = false;
+export let numberOk = false;
 
-// A field value as the JavaScript parser reads it, for the forms it reads exactly the same way:
-// [+-]digits[.digits] with at most 15 digits, and [-]digits`i` with at most 15 digits.
-// Anything else clears numberOk.
-function parseValue(p: usize, e: usize): f64 {
+// A value as the JavaScript parsers read it (protoparserutil/numbers.ts), for the forms they read exactly
+// the same way: [+-]digits[.digits] with at most 15 digits, and with `ints` [-]digits`i` with at most 15
+// digits. Anything else clears numberOk.
+export function parseValue(p: usize, e: usize, ints: bool): f64 {
   numberOk = false;
   if (p >= e) return 0;
   let intSuffix = false;
-  if (load<u8>(e - 1) == 105 /* i */) {
+  if (ints && load<u8>(e - 1) == 105 /* i */) {
     intSuffix = true;
     e--;
   }
@@ -267,39 +331,11 @@ export function influxScan(
   let lines: i32 = 0;
   let status = statusDone;
   while (p < end) {
-    // One pass over the line, 16 bytes at a time: its end, its spaces, and whether it has anything the
-    // fast path leaves alone (\ " non-ASCII). Bytes past `end` are read (the region has room) but masked.
-    let sp1: usize = 0;
-    let sp2: usize = 0;
-    let spaces: i32 = 0;
-    let odd: u32 = 0;
-    let q = p;
-    while (true) {
-      const v = v128.load(q);
-      let nl = i8x16.bitmask(i8x16.eq(v, i8x16.splat(10)));
-      let sp = i8x16.bitmask(i8x16.eq(v, i8x16.splat(32)));
-      let od = i8x16.bitmask(v128.or(v128.or(i8x16.eq(v, i8x16.splat(92)), i8x16.eq(v, i8x16.splat(34))), v));
-      const rem = end - q;
-      if (rem < 16) nl |= <i32>1 << <i32>rem; // the end of the chunk ends the line as a newline would
-      let k: i32 = 16;
-      if (nl != 0) {
-        k = ctz(nl);
-        const below = (<i32>1 << k) - 1;
-        sp &= below;
-        od &= below;
-      }
-      if (sp != 0) {
-        if (spaces == 0) sp1 = q + <usize>ctz(sp);
-        sp2 = q + <usize>(31 - clz(sp));
-        spaces += popcnt(sp);
-      }
-      odd |= od;
-      if (k < 16) {
-        q += <usize>k;
-        break;
-      }
-      q += 16;
-    }
+    const q = linePass(p, end, false);
+    const sp1 = lineSp1;
+    const sp2 = lineSp2;
+    const spaces = lineSpaces;
+    const odd = lineOdd;
     store<i32>(ctl, <i32>q, 12);
     let lineEnd = q;
     if (lineEnd > p && load<u8>(lineEnd - 1) == 13) lineEnd--;
@@ -327,7 +363,7 @@ export function influxScan(
         bad = true;
         break;
       }
-      const v = parseValue(eq + 1, c);
+      const v = parseValue(eq + 1, c, true);
       if (!numberOk || rows + nf >= rowCap) {
         bad = true;
         break;
@@ -383,9 +419,13 @@ export function influxScan(
     lines++;
     p = q + 1;
   }
-  if (p > end) p = end;
+  return scanEnd(p, end, status, rows, lines);
+}
+
+/** Ends a scan: its status, rows and lines into ctl; returns where to go on (p, at most end). */
+export function scanEnd(p: usize, end: usize, status: i32, rows: i32, lines: i32): usize {
   store<i32>(ctl, status);
   store<i32>(ctl, rows, 4);
   store<i32>(ctl, lines, 8);
-  return p;
+  return p > end ? end : p;
 }

@@ -11,9 +11,7 @@
 // Regions (addresses from outInit). The JavaScript side empties a dirty slot (staged bytes and rows to 0)
 // after every outEmit.
 let ctl: usize = 0; // i32 [emitted, jsRows, dirtySlots]
-let rowRoute: usize = 0; // i32 per row
-let rowValue: usize = 0; // f64 per row
-let rowTs: usize = 0; // f64 per row
+let rowCap: usize = 0; // a row buffer: rowCap i32 route ids, rowCap f64 values, rowCap f64 timestamps
 let jsRows: usize = 0; // i32 row index per row left to the JavaScript side
 let routes: usize = 0; // 8-byte entries: first part, parts (-1: the JavaScript side's)
 let routeCap: i32 = 0;
@@ -31,7 +29,6 @@ let dirty: usize = 0; // i32 slot per slot with staged rows
 /** Sets the regions (JavaScript reserved them, fresh and zeroed). */
 export function outInit(
   ctlAt: usize,
-  rowsAt: usize,
   rows: i32,
   jsRowsAt: usize,
   routesAt: usize,
@@ -46,9 +43,7 @@ export function outInit(
   dirtyAt: usize,
 ): void {
   ctl = ctlAt;
-  rowRoute = rowsAt;
-  rowValue = rowsAt + (<usize>rows << 2);
-  rowTs = rowValue + (<usize>rows << 3);
+  rowCap = <usize>rows;
   jsRows = jsRowsAt;
   routes = routesAt;
   routeCap = routesCap;
@@ -137,7 +132,7 @@ export function outAddPart(id: i32, at: usize, n: u32, s: i32): bool {
 const maxTs: f64 = 9007199254740991;
 
 /**
- * Writes rows [from, n) of the row buffer. A row of a JavaScript route, or with a timestamp that is not a
+ * Writes rows [from, n) of the row buffer at rowsAt. A row of a JavaScript route, or with a timestamp that is not a
  * whole number in [0, 2^53), is listed in jsRows instead. Stops before a row that one of its slots has
  * no room for: the JavaScript side moves the staged bytes of the dirty slots out, then takes the listed
  * rows, and calls again from the returned row. ctl gets [rows written, rows listed, dirty slots].
@@ -146,7 +141,10 @@ const maxTs: f64 = 9007199254740991;
  * written here, except for rows listed for their timestamps. So such a row is listed only when nothing
  * was staged before it in this call, and nothing is staged after it.
  */
-export function outEmit(from: i32, n: i32): i32 {
+export function outEmit(rowsAt: usize, from: i32, n: i32): i32 {
+  const rowRoute = rowsAt;
+  const rowValue = rowsAt + (rowCap << 2);
+  const rowTs = rowValue + (rowCap << 3);
   let emitted = 0;
   let listed = 0;
   let dirtyCount = 0;
