@@ -265,12 +265,7 @@ export class RowPusher implements BatchOwner<CachedRoute> {
    * throws the 429 RequestError when they refuse more (the rows before stay taken).
    */
   sample(r: CachedRoute, value: number, timestampMs: number): void {
-    if (r.route === undefined) {
-      this.#ignore(r.limit!);
-      return;
-    }
-    this.#rows++;
-    if (--this.#untilCheck === 0) this.#recheck();
+    if (!this.#take(r)) return;
     if (this.#batch && r.wasmGen >= 0) {
       const out = this.#out!;
       if (r.wasmGen !== out.generation) this.#register(r, out);
@@ -279,18 +274,24 @@ export class RowPusher implements BatchOwner<CachedRoute> {
         return;
       }
     }
-    this.#sink.pushSample(r.route, value, timestampMs);
+    this.#sink.pushSample(r.route!, value, timestampMs);
   }
 
   /** As sample(), but never through the output's batch: for the rows an output hands back. */
   sampleDirect(r: CachedRoute, value: number, timestampMs: number): void {
+    if (this.#take(r)) this.#sink.pushSample(r.route!, value, timestampMs);
+  }
+
+  // Counts a row of r: false when r broke a label limit (the row is ignored and counted as such);
+  // every maxBatchRows rows asks the queues again (see #recheck).
+  #take(r: CachedRoute): boolean {
     if (r.route === undefined) {
       this.#ignore(r.limit!);
-      return;
+      return false;
     }
     this.#rows++;
-    if (--this.#untilCheck === 0) this.#recheck();
-    this.#sink.pushSample(r.route, value, timestampMs);
+    if (--this.#untilCheck === 0) this.#recheck(1);
+    return true;
   }
 
   /**
@@ -352,13 +353,7 @@ export class RowPusher implements BatchOwner<CachedRoute> {
   taken(n: number): void {
     this.#rows += n;
     this.#untilCheck -= n;
-    if (this.#untilCheck <= 0) {
-      this.#untilCheck = maxBatchRows;
-      if (!this.#sink.acceptsPush()) {
-        this.end();
-        throw queueFullError();
-      }
-    }
+    if (this.#untilCheck <= 0) this.#recheck(0);
   }
 
   /** Ends a block: writes the output's batch, counts the block's rows as inserted. */
@@ -368,10 +363,12 @@ export class RowPusher implements BatchOwner<CachedRoute> {
     this.#rows = 0;
   }
 
-  #recheck(): void {
+  // Asks the queues again; when they refuse, ends the block without the `untaken` rows counted last
+  // and throws the 429 RequestError.
+  #recheck(untaken: number): void {
     this.#untilCheck = maxBatchRows;
     if (this.#sink.acceptsPush()) return;
-    this.#rows--;
+    this.#rows -= untaken;
     this.end();
     throw queueFullError();
   }

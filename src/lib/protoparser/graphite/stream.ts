@@ -8,14 +8,8 @@ import type { GraphiteLine } from './parser.js';
 /** Lines longer than this close the connection (vmagent's ReadLinesBlock limit). */
 export const graphiteMaxLineLen = 256 * 1024;
 
-/**
- * Receives the scanned lines block by block (see LineBlockHandler); with `bytes`, the blocks' bytes go
- * there first, unscanned (between begin() and end()), for a handler with its own fast path: it returns
- * false to have the block scanned as usual instead.
- */
-export type GraphiteBlockHandler = LineBlockHandler<GraphiteLine> & {
-  bytes?: (block: Buffer, firstLineNum: number) => boolean;
-};
+/** Receives the scanned lines block by block (see LineBlockHandler, `bytes` included). */
+export type GraphiteBlockHandler = LineBlockHandler<GraphiteLine>;
 
 /**
  * Scans graphite lines from chunks and hands them block by block to h ("now" is read per block). Throws

@@ -32,9 +32,6 @@ export type InfluxRegister<R> = (
   route: R,
 ) => void;
 
-/** Where the rows of a scan go. */
-export type InfluxFastSink<R> = FastSink<R>;
-
 /**
  * Receives a line for the JavaScript path: its bytes (valid during the call), its 1-based number, and
  * a registrar when the line is one the fast path could take once its series and fields are known.
@@ -56,7 +53,7 @@ export class InfluxFastPath<R> extends LineScanner {
     firstLineNum: number,
     ctx: number,
     opts: InfluxFastOptions,
-    sink: InfluxFastSink<R>,
+    sink: FastSink<R>,
     onSlowLine: InfluxSlowLine<R>,
   ): void {
     const precision = opts.precision ?? '';
@@ -77,7 +74,7 @@ export class InfluxFastPath<R> extends LineScanner {
     );
   }
 
-  #registrar(ctx: number, line: number, sink: InfluxFastSink<R>): InfluxRegister<R> {
+  #registrar(ctx: number, line: number, sink: FastSink<R>): InfluxRegister<R> {
     return (seriesEnd, keyStart, keyEnd, single, route) =>
       this.lines.register(sink, route, (id) =>
         wasm.influxAddField(ctx, line, seriesEnd, line + keyStart, keyEnd - keyStart, single ? 1 : 0, id),

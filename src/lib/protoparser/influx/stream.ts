@@ -20,14 +20,8 @@ export interface InfluxStreamOptions {
   trimMs?: number;
 }
 
-/**
- * Receives the scanned lines block by block (see LineBlockHandler); with `bytes`, the blocks' bytes go
- * there first, unscanned (between begin() and end() as well), for a handler with its own fast path: it
- * returns false to have the block scanned as usual instead.
- */
-export type InfluxBlockHandler = LineBlockHandler<InfluxLine> & {
-  bytes?: (block: Buffer, firstLineNum: number) => boolean;
-};
+/** Receives the scanned lines block by block (see LineBlockHandler, `bytes` included). */
+export type InfluxBlockHandler = LineBlockHandler<InfluxLine>;
 
 /**
  * Reads influx line protocol from src and hands it block by block to h. Throws RequestError (413 body

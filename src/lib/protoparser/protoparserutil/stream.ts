@@ -32,9 +32,15 @@ export async function parseLinesStream<R>(
   });
 }
 
-/** Receives scanned lines block by block: begin() (may throw to stop reading), line() per good line, end(). */
+/**
+ * Receives scanned lines block by block: begin() (may throw to stop reading), line() per good line, end().
+ * With `bytes` (where the stream layer offers it), each block's bytes go there first, unscanned (between
+ * begin() and end()), for a handler with its own fast path: it returns false to have the block scanned
+ * as usual instead.
+ */
 export interface LineBlockHandler<L> {
   begin: () => void;
   line: (l: L) => void;
   end: () => void;
+  bytes?: (block: Buffer, firstLineNum: number) => boolean;
 }
