@@ -33,6 +33,10 @@ import type { IngestSink } from '../src/app/agent/ingest/common.js';
 import { makeInfluxStreamHandler } from '../src/app/agent/ingest/influx.js';
 import { makeGraphiteStreamHandler } from '../src/app/agent/ingest/graphite.js';
 import { makeOpenTSDBStreamHandler } from '../src/app/agent/ingest/opentsdb.js';
+import { makePrometheusTextImporter } from '../src/app/agent/ingest/prometheusimport.js';
+import { LineErrors } from '../src/app/agent/ingest/common.js';
+import { parseText } from '../src/lib/protoparser/prometheus/parser.js';
+import { parseSeriesKey } from '../src/lib/protoparser/prometheus/series-key.js';
 import { parseVMImportLines } from '../src/lib/protoparser/vmimport/parser.js';
 import { decodeExportMetricsServiceRequest } from '../src/lib/protoparser/opentelemetry/pb.js';
 import { convertOtlpMetrics } from '../src/lib/protoparser/opentelemetry/parser.js';
@@ -156,6 +160,12 @@ async function measureStreamHandlers(sink: IngestSink, seconds: number): Promise
   await measure('graphite', p.graphite!.rows, seconds, () => graphite([p.graphite!.body]));
   const otsdb = makeOpenTSDBStreamHandler(cfg, sink);
   await measure('opentsdb', p.opentsdb!.rows, seconds, () => otsdb([p.opentsdb!.body]));
+  // Prometheus text import, the body already read (as /api/v1/import/prometheus hands it over).
+  const importText = makePrometheusTextImporter(cfg, { parseText, parseSeriesKey });
+  const errors = new LineErrors('prometheus');
+  await measure('prometheus', p.prometheus!.rows, seconds, () =>
+    importText(p.prometheus!.body, [], Date.now(), sink, errors),
+  );
 }
 
 /** A remote-write receiver in this process that takes everything (204): the agents' blackhole. */

@@ -1,8 +1,9 @@
-// The shared driver of the WebAssembly line scanners (assembly/influx.ts, assembly/graphite.ts): one table
-// of the series keys the JavaScript paths resolved before (route ids of the output in ./rows.ts, within a
-// context number per route-cache map), the chunking of a block into that memory, and the loop that hands
-// rows to the output and every line a scanner leaves to the caller's JavaScript path, in input order.
-// The output's reset empties the table too, and its pause stops the scanners. Pure code, no I/O.
+// The shared driver of the WebAssembly line scanners (assembly/influx.ts, graphite.ts, opentsdb.ts,
+// prometheus.ts): one table of the series keys the JavaScript paths resolved before (route ids of the
+// output in ./rows.ts, within a context number per route-cache map), the chunking of a block into that
+// memory, and the loop that hands rows to the output and every line a scanner leaves to the caller's
+// JavaScript path, in input order. The output's reset empties the table too, and its pause stops the
+// scanners. Pure code, no I/O.
 import { memoryBytes, reserve, wasm } from './module.js';
 import { rowCap, wasmRows } from './rows.js';
 import type { WasmRows } from './rows.js';
@@ -41,6 +42,18 @@ export type SlowLine = (line: Buffer, lineNum: number, missAt: number | undefine
 
 /** Scans [p, end) of module memory with a scanner, its settings bound; returns where to go on. */
 export type ChunkScan = (p: number, end: number) => number;
+
+/**
+ * Registers the route the JavaScript path resolved for a line a keyed scanner handed over, under the key
+ * the scanner found in that line.
+ */
+export type KeyRegister<R> = (route: R) => void;
+
+/**
+ * Receives a line for the JavaScript path from a keyed scanner: its bytes (valid during the call), its
+ * 1-based number, and a registrar when the scanner only did not know the line's key.
+ */
+export type KeyedSlowLine<R> = (line: Buffer, lineNum: number, register: KeyRegister<R> | undefined) => void;
 
 /** The table and the regions of the line scanners (one per process). */
 export class LineFastPath {
@@ -205,6 +218,36 @@ export class LineScanner {
   /** The context number of a series cache in its generation (LineFastPath.context). */
   context(key: object, generation: number): number {
     return this.lines.context(key, generation);
+  }
+}
+
+/**
+ * Runs the keyed scanners (graphite, OpenTSDB, Prometheus text): one key per line, which the scanner
+ * records when it does not know it, so that the JavaScript path only names the route to register.
+ */
+export class KeyedLineScanner extends LineScanner {
+  /**
+   * Scans `bytes` (whole lines; the first is line `firstLineNum`) with a keyed scanner bound to context
+   * ctx (e.g. graphiteChunkScan's): rows of known keys go to sink, other lines to onSlowLine, in the order
+   * of the input (for each series).
+   */
+  scan<R>(
+    bytes: Buffer,
+    firstLineNum: number,
+    ctx: number,
+    chunkScan: ChunkScan,
+    sink: FastSink<R>,
+    onSlowLine: KeyedSlowLine<R>,
+  ): void {
+    this.lines.scan(bytes, firstLineNum, chunkScan, sink, (line, lineNum, missAt) =>
+      onSlowLine(
+        line,
+        lineNum,
+        missAt === undefined
+          ? undefined
+          : (route) => this.lines.register(sink, route, (id) => wasm.missKeyAdd(ctx, id)),
+      ),
+    );
   }
 }
 

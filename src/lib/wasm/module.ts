@@ -57,8 +57,10 @@ interface Exports {
   outRouteStart(id: number): number;
   outAddPart(id: number, at: number, n: number, slot: number): number;
   outEmit(rowsAt: number, from: number, n: number): number;
-  keyAdd(ctx: number, p: number, n: number, route: number): number;
+  missKeyAdd(ctx: number, route: number): number;
   graphiteScan(p: number, end: number, ctx: number, nowMs: number, trimMs: number): number;
+  opentsdbScan(p: number, end: number, ctx: number, nowMs: number, trimMs: number): number;
+  promScan(p: number, end: number, ctx: number, nowMs: number): number;
   influxScan(
     p: number,
     end: number,

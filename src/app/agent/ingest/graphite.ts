@@ -1,13 +1,14 @@
 // Graphite plaintext over TCP/UDP (-graphiteListenAddr), as app/vmagent/graphite/request_handler.go:
 // `__name__` is the metric path, `;tag=value` pairs become labels.
 import type { Label } from '../../../lib/prompb/types.js';
-import { GraphiteFastPath } from '../../../lib/protoparser/graphite/fast.js';
-import type { GraphiteRegister } from '../../../lib/protoparser/graphite/fast.js';
+import { graphiteChunkScan } from '../../../lib/protoparser/graphite/fast.js';
 import { parseMetricAndTags, scanGraphiteLines } from '../../../lib/protoparser/graphite/parser.js';
 import type { GraphiteLine } from '../../../lib/protoparser/graphite/parser.js';
 import { parseGraphiteStream } from '../../../lib/protoparser/graphite/stream.js';
 import { decodeText } from '../../../lib/protoparser/protoparserutil/body.js';
 import type { Tag } from '../../../lib/protoparser/protoparserutil/lines.js';
+import { KeyedLineScanner } from '../../../lib/wasm/lines.js';
+import type { KeyRegister } from '../../../lib/wasm/lines.js';
 import type { IngestConfig } from './flags.js';
 import type { CachedRoute, IngestSink } from './common.js';
 import { LabelLimits, LineErrors, RowPusher } from './common.js';
@@ -25,7 +26,7 @@ export function graphiteSeriesLabels(series: string): Label[] {
 
 // The WebAssembly fast path, one per process (its table holds the routes of all handlers, each series
 // cache being its own context), made on first use.
-let fastPath: GraphiteFastPath<CachedRoute> | undefined;
+let fastPath: KeyedLineScanner | undefined;
 
 /**
  * Returns the reader of one TCP connection or UDP datagram: parses it to the end, pushing each block.
@@ -44,7 +45,7 @@ export function makeGraphiteStreamHandler(
     const pusher = new RowPusher('graphite', sink, limits, errors, { wasm: cfg.wasmFastPath });
     let map: Map<string, CachedRoute> | undefined;
     // Set while the JavaScript path takes a line the fast path handed over: its series is registered.
-    let register: GraphiteRegister<CachedRoute> | undefined;
+    let register: KeyRegister<CachedRoute> | undefined;
     const line = (l: GraphiteLine): void => {
       const text = l.series();
       let r = map!.get(text);
@@ -55,9 +56,9 @@ export function makeGraphiteStreamHandler(
         cache.add(map!, text, r, 2 * text.length);
       }
       pusher.sample(r, l.value, l.timestampMs);
-      register?.(l.seriesEnd - l.start, r);
+      register?.(r);
     };
-    const fast = cfg.wasmFastPath ? (fastPath ??= new GraphiteFastPath()) : undefined;
+    const fast = cfg.wasmFastPath ? (fastPath ??= new KeyedLineScanner()) : undefined;
     let ctxId = 0;
     return parseGraphiteStream(
       chunks,
@@ -79,7 +80,7 @@ export function makeGraphiteStreamHandler(
               block,
               firstLineNum,
               ctxId,
-              { nowMs, trimMs },
+              graphiteChunkScan(ctxId, { nowMs, trimMs }),
               pusher.fastSink,
               (bytes, lineNum, reg) => {
                 register = reg;

@@ -1,14 +1,18 @@
-// The cached graphite and OpenTSDB handlers against their parsers: fuzzed inputs pushed through one
-// handler (so its route cache stays warm from input to input) must give the rows and line errors that
-// parsing each input whole gives. A route cached under the wrong key would show up as wrong labels here.
-// Each runs twice: into a plain sink, and into one that offers the WebAssembly output (lib/wasm/rows.ts),
-// whose rows, decoded from the staged remote-write bytes, come in input order per series. The graphite
-// handler reads most lines of known series with its WebAssembly scanner (lib/wasm/assembly/graphite.ts).
+// The cached graphite, OpenTSDB and Prometheus text handlers against their parsers: fuzzed inputs pushed
+// through one handler (so its route cache stays warm from input to input) must give the rows and line
+// errors that parsing each input whole gives. A route cached under the wrong key would show up as wrong
+// labels here. Each runs twice: into a plain sink, and into one that offers the WebAssembly output
+// (lib/wasm/rows.ts), whose rows, decoded from the staged remote-write bytes, come in input order per
+// series. With the output, the handlers read many lines of known series with their WebAssembly scanners
+// (lib/wasm/assembly/{graphite,opentsdb,prometheus}.ts), and a scanner that finds a key other than the
+// parser's would register or look up the wrong route.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setupLogger } from '../../../lib/logger/logger.js';
 import { parseGraphiteLines } from '../../../lib/protoparser/graphite/parser.js';
 import { parseOpenTSDBLines } from '../../../lib/protoparser/opentsdb/parser.js';
+import { parseText } from '../../../lib/protoparser/prometheus/parser.js';
+import { parseSeriesKey } from '../../../lib/protoparser/prometheus/series-key.js';
 import { fuzzInputs } from '../../../lib/protoparser/protoparserutil/fuzz-input.js';
 import type { LineErrorHandler, Tag } from '../../../lib/protoparser/protoparserutil/lines.js';
 import { lineFastPath } from '../../../lib/wasm/lines.js';
@@ -17,6 +21,7 @@ import { LineErrors } from './common.js';
 import { defaultIngestConfig } from './flags.js';
 import { makeGraphiteStreamHandler } from './graphite.js';
 import { makeOpenTSDBStreamHandler } from './opentsdb.js';
+import { makePrometheusTextImporter } from './prometheusimport.js';
 
 setupLogger({ sink: () => {} });
 
@@ -92,6 +97,37 @@ async function compare(
   return rows;
 }
 
+// Prometheus text rows without a timestamp get this one (the importer takes "now" as an argument).
+const promNowMs = 1_700_000_000_123;
+
+// parseText's rows as the importer makes them: the key split into labels (a bad key rejects its line).
+const parsePromLines: ParseLines = (text, _opts, onRow, onError) =>
+  parseText(
+    text,
+    (key, value, timestampMs) => {
+      let labels;
+      try {
+        labels = parseSeriesKey(key);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      const tags = labels.slice(1).map((l) => ({ key: l.name, value: l.value }));
+      onRow({ metric: labels[0]!.value, tags, value, timestampMs: timestampMs || promNowMs });
+      return undefined;
+    },
+    onError,
+  );
+
+// Asserts that a WebAssembly scanner took more than 1/8 of the rows run() pushed (when the sink offers the
+// output).
+async function assertScanned(name: string, sink: CollectingSink, run: () => Promise<number>): Promise<void> {
+  const before = lineFastPath().rowsTaken;
+  const rows = await run();
+  const taken = lineFastPath().rowsTaken - before;
+  if (sink.wasmRouteParts !== undefined)
+    assert.ok(taken > rows / 8, `the ${name} fast path took ${taken} of ${rows} rows`);
+}
+
 const sinks = [
   { kind: '', make: () => new CollectingSink() },
   { kind: ', WebAssembly output', make: () => new CollectingSink({ wasmSlots: 2 }) },
@@ -101,30 +137,71 @@ for (const { kind, make } of sinks) {
   test(`graphite handler = parser over ${inputs} fuzzed inputs${kind}`, async () => {
     const sink = make();
     const push = makeGraphiteStreamHandler(defaultIngestConfig({ graphiteTrimTimestampMs: 60_000 }), sink);
-    const before = lineFastPath().rowsTaken;
-    const rows = await compare(
-      'graphite',
-      ['foo.bar;a=b;c=d 1.5 1700000000', 'x 1', 'a;b=c\tb\t3'],
-      7,
-      parseGraphiteLines,
-      push,
-      sink,
+    const seeds = ['foo.bar;a=b;c=d 1.5 1700000000', 'x 1', 'a;b=c\tb\t3'];
+    await assertScanned('graphite', sink, () =>
+      compare('graphite', seeds, 7, parseGraphiteLines, push, sink),
     );
-    // Lines of known series in plain shapes were read by the WebAssembly scanner.
-    const taken = lineFastPath().rowsTaken - before;
-    assert.ok(taken > rows / 8, `the graphite fast path took ${taken} of ${rows} rows`);
   });
 
   test(`opentsdb handler = parser over ${inputs} fuzzed inputs${kind}`, async () => {
     const sink = make();
     const push = makeOpenTSDBStreamHandler(defaultIngestConfig({ opentsdbTrimTimestampMs: 60_000 }), sink);
-    await compare(
-      'opentsdb',
-      ['put sys.cpu 1700000000 42 host=a dc=b', 'put m 1700000000123 1 a=b', 'put sys.cpu 0 1 dc=b'],
-      8,
-      parseOpenTSDBLines,
-      push,
-      sink,
+    const seeds = [
+      'put sys.cpu 1700000000 42 host=a dc=b',
+      'put m 1700000000123 1 a=b',
+      'put sys.cpu 0 1 dc=b',
+    ];
+    await assertScanned('opentsdb', sink, () =>
+      compare('opentsdb', seeds, 8, parseOpenTSDBLines, push, sink),
+    );
+  });
+
+  test(`prometheus import = parser over ${inputs} fuzzed inputs${kind}`, async () => {
+    const sink = make();
+    const importText = makePrometheusTextImporter(defaultIngestConfig(), { parseText, parseSeriesKey });
+    const push: Push = async (chunks, errors) =>
+      importText(Buffer.concat([...chunks]), [], promNowMs, sink, errors);
+    const seeds = [
+      'm{a="b",c="d"} 1.5 1700000000',
+      'x 1\n# HELP x y',
+      'up{job="a b",i="x\\"}y"} 3 1700000000123',
+      'n{} -2 0',
+    ];
+    await assertScanned('prometheus', sink, () =>
+      compare('prometheus', seeds, 9, parsePromLines, push, sink),
     );
   });
 }
+
+test('prometheus import: keys with spaces, braces and escaped quotes in values are read as the parser reads them', async () => {
+  const sink = new CollectingSink({ wasmSlots: 2 });
+  const importText = makePrometheusTextImporter(defaultIngestConfig(), { parseText, parseSeriesKey });
+  const text = [
+    '# HELP m a metric',
+    'm{a="x y",b="}"} 1',
+    'm{a="\\"} 5"} 2 1700000000',
+    'm{a="\\\\"} 3 2147483648',
+    'm 4 0',
+    'm{a="x y",b="}"} 5 1700000001000',
+    '',
+  ].join('\n');
+  const want: string[] = [];
+  parsePromLines(text, { nowMs: 0 }, (r) => want.push(`${JSON.stringify(r)}`), assert.fail);
+  const got: string[] = [];
+  sink.onSample = (ts) => {
+    const [name, ...rest] = ts.labels;
+    const tags = rest.map((l) => ({ key: l.name, value: l.value }));
+    const s = ts.samples.at(-1)!;
+    got.push(JSON.stringify({ metric: name!.value, tags, value: s.value, timestampMs: s.timestampMs }));
+  };
+  const before = lineFastPath().rowsTaken;
+  // The first import resolves and registers the series, the second reads every row in WebAssembly.
+  for (let i = 0; i < 2; i++) {
+    got.length = 0;
+    const errors = new LineErrors('prometheus');
+    importText(Buffer.from(text), [], promNowMs, sink, errors);
+    assert.equal(errors.count, 0);
+    assert.deepEqual(got.sort(), want.slice().sort(), `import ${i}`);
+  }
+  assert.ok(lineFastPath().rowsTaken - before >= 5);
+});

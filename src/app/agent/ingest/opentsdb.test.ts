@@ -52,6 +52,32 @@ test('opentsdb: a series pushed again is not resolved again; a new route version
   ]);
 });
 
+test('opentsdb: the WebAssembly scanner keeps metric and tags text apart, and reads what the parser reads', async () => {
+  const sink = new CollectingSink();
+  const push = makeOpenTSDBStreamHandler(defaultIngestConfig(), sink);
+  const text = 'put ab 1 1 c=d\nput a 1 2 bc=d\nput a 4294967296 3\nput a 0001 -4.5 \nput abc 1 5 d\n';
+  const want: string[] = [];
+  parseOpenTSDBLines(
+    text,
+    { nowMs: 0 },
+    (r) => want.push(`${r.metric} ${JSON.stringify(r.tags)} ${r.value}@${r.timestampMs}`),
+    () => {},
+  );
+  // The first push resolves and registers the series, the second is read in WebAssembly.
+  for (let i = 0; i < 2; i++) {
+    sink.clear();
+    await push([Buffer.from(text)]);
+    const got = sink.series.flatMap((s) =>
+      s.samples.map(
+        (x) =>
+          `${s.labels[0]!.value} ${JSON.stringify(s.labels.slice(1).map((l) => ({ key: l.name, value: l.value })))} ${x.value}@${x.timestampMs}`,
+      ),
+    );
+    assert.deepEqual(got, want, `push ${i}`);
+  }
+  assert.equal(sink.routes, 3);
+});
+
 test('opentsdb: a cached series over a label limit is ignored and counted on every row', async () => {
   const sink = new CollectingSink();
   const ignored = defaultRegistry.counter('vm_rows_ignored_total{reason="too_long_label_value"}');

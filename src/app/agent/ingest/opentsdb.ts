@@ -1,12 +1,15 @@
 // OpenTSDB telnet `put` (TCP/UDP on -opentsdbListenAddr) and HTTP /api/put (on the same TCP port, on
 // -opentsdbHTTPListenAddr and on the main HTTP server), as app/vmagent/opentsdb{,http}/request_handler.go.
 import type { Label, TimeSeries } from '../../../lib/prompb/types.js';
-import { parseOpenTSDBTags } from '../../../lib/protoparser/opentsdb/parser.js';
+import { openTSDBChunkScan } from '../../../lib/protoparser/opentsdb/fast.js';
+import { parseOpenTSDBTags, scanOpenTSDBLines } from '../../../lib/protoparser/opentsdb/parser.js';
 import type { OpenTSDBLine } from '../../../lib/protoparser/opentsdb/parser.js';
 import { parseOpenTSDBStream } from '../../../lib/protoparser/opentsdb/stream.js';
 import { parseOpenTSDBHTTPStream } from '../../../lib/protoparser/opentsdbhttp/stream.js';
 import type { Tag } from '../../../lib/protoparser/protoparserutil/lines.js';
-import { RequestError } from '../../../lib/protoparser/protoparserutil/body.js';
+import { RequestError, decodeText } from '../../../lib/protoparser/protoparserutil/body.js';
+import { KeyedLineScanner } from '../../../lib/wasm/lines.js';
+import type { KeyRegister } from '../../../lib/wasm/lines.js';
 import type { IngestConfig } from './flags.js';
 import type { CachedRoute, IngestHandler, IngestSink } from './common.js';
 import { RouteCache, detachString } from './route-cache.js';
@@ -49,10 +52,15 @@ function openTSDBLineLabels(l: OpenTSDBLine): Label[] {
   return labels;
 }
 
+// The WebAssembly fast path, one per process (its table holds the routes of all handlers, each series
+// cache being its own context), made on first use.
+let fastPath: KeyedLineScanner | undefined;
+
 /**
  * Returns the reader of one telnet connection or UDP datagram; rejects with 429 on back-pressure. Series
  * are resolved once per metric and tags text, kept in a RouteCache (metric -> tags text -> route) shared
- * by all connections; `errors` collects the bad lines of this stream.
+ * by all connections; `errors` collects the bad lines of this stream. With -ingest.wasmFastPath, lines of
+ * known series are read by the WebAssembly scanner.
  */
 export function makeOpenTSDBStreamHandler(
   cfg: IngestConfig,
@@ -90,33 +98,66 @@ export function makeOpenTSDBStreamHandler(
       lastTagSets = tagSets;
       return tagSets;
     };
+    // Set while the JavaScript path takes a line the fast path handed over: its series is registered.
+    let register: KeyRegister<CachedRoute> | undefined;
+    const line = (l: OpenTSDBLine): void => {
+      // Two lookups instead of one key: the tags follow the timestamp and value, so a single key
+      // would need a concatenation (a copy) per row.
+      const tagSets =
+        lastTagSets !== undefined &&
+        l.metricEnd - l.metricStart === lastMetric.length &&
+        l.text.startsWith(lastMetric, l.metricStart)
+          ? lastTagSets
+          : tagSetsOf(l);
+      const tags = l.tagsText();
+      const r = tagSets.get(tags) ?? resolve(l, tagSets, tags);
+      pusher.sample(r, l.value, l.timestampMs);
+      register?.(r);
+    };
+    const fast = cfg.wasmFastPath ? (fastPath ??= new KeyedLineScanner()) : undefined;
+    const trimMs = cfg.opentsdbTrimTimestampMs;
+    let ctxId = 0;
     return parseOpenTSDBStream(
       chunks,
-      { trimMs: cfg.opentsdbTrimTimestampMs },
+      { trimMs },
       {
         begin: () => {
           pusher.begin();
           metrics = cache.context('');
           lastTagSets = undefined;
+          if (fast) ctxId = fast.context(metrics, cache.generation);
         },
-        line: (l) => {
-          // Two lookups instead of one key: the tags follow the timestamp and value, so a single key
-          // would need a concatenation (a copy) per row.
-          const tagSets =
-            lastTagSets !== undefined &&
-            l.metricEnd - l.metricStart === lastMetric.length &&
-            l.text.startsWith(lastMetric, l.metricStart)
-              ? lastTagSets
-              : tagSetsOf(l);
-          const tags = l.tagsText();
-          pusher.sample(tagSets.get(tags) ?? resolve(l, tagSets, tags), l.value, l.timestampMs);
-        },
+        line,
         end: () => {
           pusher.end();
           // Do not keep the block (lastMetric is a slice of it) while the connection idles.
           lastMetric = '';
           lastTagSets = undefined;
         },
+        bytes:
+          fast &&
+          ((block, firstLineNum) => {
+            if (!fast.active) return false;
+            const nowMs = Date.now();
+            fast.scan(
+              block,
+              firstLineNum,
+              ctxId,
+              openTSDBChunkScan(ctxId, { nowMs, trimMs }),
+              pusher.fastSink,
+              (bytes, lineNum, reg) => {
+                register = reg;
+                try {
+                  scanOpenTSDBLines(decodeText(bytes), { nowMs, trimMs }, line, (_n, text, msg) =>
+                    pusher.errors.add(lineNum, text, msg),
+                  );
+                } finally {
+                  register = undefined;
+                }
+              },
+            );
+            return true;
+          }),
       },
       pusher.errors.add,
     );

@@ -2,18 +2,20 @@
 // `/api/v1/import/prometheus/metrics/job/<job>{/<label>/<value>}` whose pairs become extra labels, as
 // app/vmagent/prometheusimport and app/vmagent/pushgateway do.
 //
-// TODO(prometheus parser): the text parser is written by another helper in src/lib/protoparser/prometheus;
-// until it lands the handler takes it injected (PrometheusTextParser). Wire it in
-// app/agent/main.ts when both are merged.
-//
-// The parser hands over each row's series key (the text before the value); the handler caches its route by
+// The text parser (lib/protoparser/prometheus/parser.ts) is injected (PrometheusTextParser; main.ts passes
+// it). It hands over each row's series key (the text before the value); the handler caches its route by
 // that text per request context (Pushgateway path and extra_label), and splits a key into labels only when
-// it is new (route-cache.ts).
+// it is new (route-cache.ts). With -ingest.wasmFastPath and that parser, the lines of known series are read
+// by the WebAssembly scanner (lib/protoparser/prometheus/fast.ts), which finds the same key.
 import type { Label } from '../../../lib/prompb/types.js';
 import { RequestError, decodeText, readBody } from '../../../lib/protoparser/protoparserutil/body.js';
 import type { LineErrorHandler } from '../../../lib/protoparser/protoparserutil/lines.js';
+import { promChunkScan } from '../../../lib/protoparser/prometheus/fast.js';
+import { parseText } from '../../../lib/protoparser/prometheus/parser.js';
+import { KeyedLineScanner } from '../../../lib/wasm/lines.js';
+import type { KeyRegister } from '../../../lib/wasm/lines.js';
 import type { IngestConfig } from './flags.js';
-import type { CachedRoute, IngestHandler } from './common.js';
+import type { CachedRoute, IngestHandler, IngestSink } from './common.js';
 import { SinkRouteCaches } from './route-cache.js';
 import {
   LabelLimits,
@@ -88,10 +90,79 @@ export function parseTimestampArg(raw: string | null): number {
   return v < 1e10 ? Math.round(v * 1e3) : Math.round(v);
 }
 
-/** The /api/v1/import/prometheus handler over an injected text parser. */
-export function makePrometheusImportHandler(cfg: IngestConfig, parser: PrometheusTextParser): IngestHandler {
+// The WebAssembly fast path, one per process (its table holds the routes of all handlers, each series
+// cache being its own context), made on first use.
+let fastPath: KeyedLineScanner | undefined;
+
+/**
+ * Pushes the rows of one Prometheus text body (bad lines go to errors), the labels `extra` added to each
+ * series and nowMs the timestamp of rows without one. Throws the 429 RequestError when the sink refuses.
+ */
+export type PrometheusTextImporter = (
+  body: Buffer,
+  extra: Label[],
+  nowMs: number,
+  sink: IngestSink,
+  errors: LineErrors,
+) => void;
+
+/**
+ * The importer of Prometheus text bodies over an injected text parser. Series are resolved once per key
+ * and request context and kept per sink; with -ingest.wasmFastPath and parseText, lines of known series are
+ * read by the WebAssembly scanner.
+ */
+export function makePrometheusTextImporter(
+  cfg: IngestConfig,
+  parser: PrometheusTextParser,
+): PrometheusTextImporter {
   const limits = new LabelLimits(cfg);
   const caches = new SinkRouteCaches<CachedRoute>(cfg.routeCacheSize);
+  const wasm = cfg.wasmFastPath && parser.parseText === parseText;
+  return (body, extra, nowMs, sink, errors) => {
+    const cache = caches.for(sink);
+    const pusher = new RowPusher('prometheus', sink, limits, errors, { wasm: cfg.wasmFastPath });
+    pusher.begin();
+    const map = cache.context(extra.length === 0 ? '' : JSON.stringify(extra));
+    // Set while the JavaScript path takes a line the fast path handed over: its series is registered.
+    let register: KeyRegister<CachedRoute> | undefined;
+    const onRow = (key: string, value: number, tsMs: number | undefined): string | undefined => {
+      let r = map.get(key);
+      if (r === undefined) {
+        let labels: Label[];
+        try {
+          labels = parser.parseSeriesKey(key);
+        } catch (err) {
+          // A key whose labels do not parse rejects its line only, as vmagent skips such a line.
+          return (err as Error).message;
+        }
+        r = pusher.resolve(addExtraLabels(labels, extra));
+        cache.add(map, key, r, 2 * key.length);
+      }
+      pusher.sample(r, value, tsMs ? tsMs : nowMs);
+      register?.(r);
+      return undefined;
+    };
+    const fast = wasm ? (fastPath ??= new KeyedLineScanner()) : undefined;
+    if (fast?.active) {
+      const ctxId = fast.context(map, cache.generation);
+      fast.scan(body, 1, ctxId, promChunkScan(ctxId, nowMs), pusher.fastSink, (bytes, lineNum, reg) => {
+        register = reg;
+        try {
+          parser.parseText(decodeText(bytes), onRow, (_n, text, msg) => errors.add(lineNum, text, msg));
+        } finally {
+          register = undefined;
+        }
+      });
+    } else {
+      parser.parseText(decodeText(body), onRow, errors.add);
+    }
+    pusher.end();
+  };
+}
+
+/** The /api/v1/import/prometheus handler over an injected text parser. */
+export function makePrometheusImportHandler(cfg: IngestConfig, parser: PrometheusTextParser): IngestHandler {
+  const importText = makePrometheusTextImporter(cfg, parser);
   return async (req, res, sink) => {
     const path = (req.url ?? '/').split('?')[0]!;
     countRequest(importPrefix, 'prometheus');
@@ -104,35 +175,9 @@ export function makePrometheusImportHandler(cfg: IngestConfig, parser: Prometheu
         cfg.maxInsertRequestSize,
         'maxInsertRequestSize',
       );
-      const cache = caches.for(sink);
-      const pusher = new RowPusher('prometheus', sink, limits, new LineErrors('prometheus'), {
-        wasm: cfg.wasmFastPath,
-      });
-      const nowMs = defaultTs || Date.now();
-      pusher.begin();
-      const map = cache.context(extra.length === 0 ? '' : JSON.stringify(extra));
-      parser.parseText(
-        decodeText(body),
-        (key, value, tsMs) => {
-          let r = map.get(key);
-          if (r === undefined) {
-            let labels: Label[];
-            try {
-              labels = parser.parseSeriesKey(key);
-            } catch (err) {
-              // A key whose labels do not parse rejects its line only, as vmagent skips such a line.
-              return (err as Error).message;
-            }
-            r = pusher.resolve(addExtraLabels(labels, extra));
-            cache.add(map, key, r, 2 * key.length);
-          }
-          pusher.sample(r, value, tsMs ? tsMs : nowMs);
-          return undefined;
-        },
-        pusher.errors.add,
-      );
-      pusher.end();
-      respondOk(res, pusher.errors);
+      const errors = new LineErrors('prometheus');
+      importText(body, extra, defaultTs || Date.now(), sink, errors);
+      respondOk(res, errors);
     } catch (err) {
       drain(req);
       respondError(res, err, path);

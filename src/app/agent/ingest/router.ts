@@ -16,7 +16,7 @@ import type { PrometheusTextParser } from './prometheusimport.js';
 import { makeRemoteWriteHandler } from './promremotewrite.js';
 import { makeOpenTelemetryHandler } from './opentelemetry.js';
 
-/** The injected codecs other packages provide (see the TODO in prometheusimport.ts). */
+/** The injected codecs other packages provide (main.ts passes them; see prometheusimport.ts). */
 export interface IngestCodecs {
   prometheus?: PrometheusTextParser;
 }

@@ -1,5 +1,5 @@
 // The IO layer of the OpenTSDB telnet protocol: a TCP connection or a UDP datagram as bounded line blocks.
-import { readLinesBlocks } from '../protoparserutil/body.js';
+import { decodeText, readLineChunks } from '../protoparserutil/body.js';
 import type { LineErrorHandler } from '../protoparserutil/lines.js';
 import type { LineBlockHandler } from '../protoparserutil/stream.js';
 import { scanOpenTSDBLines } from './parser.js';
@@ -8,7 +8,7 @@ import type { OpenTSDBLine } from './parser.js';
 /** Lines longer than this close the connection. */
 export const openTSDBMaxLineLen = 256 * 1024;
 
-/** Receives the scanned lines block by block (see LineBlockHandler). */
+/** Receives the scanned lines block by block (see LineBlockHandler, `bytes` included). */
 export type OpenTSDBBlockHandler = LineBlockHandler<OpenTSDBLine>;
 
 /**
@@ -21,11 +21,15 @@ export async function parseOpenTSDBStream(
   h: OpenTSDBBlockHandler,
   onError: LineErrorHandler,
 ): Promise<void> {
-  await readLinesBlocks(chunks, openTSDBMaxLineLen, 'opentsdb line length limit', (block, firstLineNum) => {
+  await readLineChunks(chunks, openTSDBMaxLineLen, 'opentsdb line length limit', (block, firstLineNum) => {
     h.begin();
-    scanOpenTSDBLines(block, { nowMs: Date.now(), trimMs: opts.trimMs }, h.line, (n, line, msg) =>
-      onError(n + firstLineNum - 1, line, msg),
-    );
+    if (!h.bytes?.(block, firstLineNum))
+      scanOpenTSDBLines(
+        decodeText(block),
+        { nowMs: Date.now(), trimMs: opts.trimMs },
+        h.line,
+        (n, line, msg) => onError(n + firstLineNum - 1, line, msg),
+      );
     h.end();
   });
 }

@@ -14,12 +14,14 @@ import {
   lineSp2,
   lineSpaces,
   numberOk,
+  parseDigits,
   parseValue,
   rowCap,
   rowRoute,
   rowTs,
   rowValue,
   scanEnd,
+  setMissKey,
   statusDone,
   statusMiss,
   statusRowsFull,
@@ -63,22 +65,17 @@ export function graphiteScan(p: usize, end: usize, ctx: u32, nowMs: f64, trimMs:
     let ts = nowMs;
     if (spaces == 2) {
       // Whole seconds of at most 12 digits; 0 means now.
-      let sec: u64 = 0;
-      let i = vEnd + 1;
-      for (; i < lineEnd; i++) {
-        const d = <u32>load<u8>(i) - 48;
-        if (d > 9) break;
-        sec = sec * 10 + <u64>d;
-      }
-      if (i < lineEnd || lineEnd - (vEnd + 1) > 12) {
+      const sec = parseDigits(vEnd + 1, lineEnd, 12);
+      if (sec < 0) {
         status = statusSlow;
         break;
       }
-      if (sec != 0) ts = <f64>sec * 1e3;
+      if (sec != 0) ts = sec * 1e3;
     }
     if (trimMs > 1000) ts -= ts % trimMs;
     const r = keyRoute(ctx, p, sp1 - p);
     if (r < 0) {
+      setMissKey(p, sp1 - p);
       status = statusMiss;
       break;
     }

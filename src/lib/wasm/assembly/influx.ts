@@ -149,7 +149,7 @@ export function influxAddField(ctx: u32, p: usize, n: usize, fp: usize, fn: usiz
 }
 
 // The first byte of [p, end) that is a or b, or end; 16 bytes at a time (reads up to 15 bytes past end).
-@inline function findEither(p: usize, end: usize, a: u8, b: u8): usize {
+@inline export function findEither(p: usize, end: usize, a: u8, b: u8): usize {
   while (p < end) {
     const v = v128.load(p);
     const m = i8x16.bitmask(v128.or(i8x16.eq(v, i8x16.splat(a)), i8x16.eq(v, i8x16.splat(b))));
@@ -226,6 +226,22 @@ export function keyAdd(ctx: u32, p: usize, n: usize, route: i32): i32 {
   return influxAddField(ctx, p, n, p, 0, 0, route);
 }
 
+// The key of the line the last keyed scan (graphite, OpenTSDB, Prometheus text) stopped at with
+// statusMiss: the JavaScript side registers the route it resolved for that line under it (missKeyAdd).
+let missKeyAt: usize = 0;
+let missKeyLen: usize = 0;
+
+/** Records the key of the line a keyed scan stops at with statusMiss (the key stays where it is). */
+@inline export function setMissKey(at: usize, n: usize): void {
+  missKeyAt = at;
+  missKeyLen = n;
+}
+
+/** Registers the key of the last missed line in ctx as `route`; returns as influxAddField. */
+export function missKeyAdd(ctx: u32, route: i32): i32 {
+  return keyAdd(ctx, missKeyAt, missKeyLen, route);
+}
+
 // The powers of ten a 15-digit decimal is scaled by exactly (as protoparserutil/numbers.ts).
 const pow10: StaticArray<f64> = [
   1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
@@ -273,6 +289,18 @@ export function parseValue(p: usize, e: usize, ints: bool): f64 {
   numberOk = true;
   const v = scale == 0 ? <f64>mant : <f64>mant / unchecked(pow10[-scale]);
   return neg ? -v : v;
+}
+
+/** The digits [p, e) (1 to maxDigits of them) as a number, or -1 when there are none, too many, or another byte. */
+export function parseDigits(p: usize, e: usize, maxDigits: usize): f64 {
+  if (e <= p || e - p > maxDigits) return -1;
+  let n: u64 = 0;
+  for (let i = p; i < e; i++) {
+    const d = <u32>load<u8>(i) - 48;
+    if (d > 9) return -1;
+    n = n * 10 + <u64>d;
+  }
+  return <f64>n;
 }
 
 let timestampOk = false;
