@@ -97,76 +97,26 @@ export class WriteRequestScan {
    */
   labelsHash(i: number): number {
     this.#locate(i);
-    const view = this.#keyView;
-    const end = this.#keyEnd;
-    // MurmurHash3 (x86, 32-bit) over little-endian words, the tail bytes FNV-mixed.
-    let h = end - this.#keyStart;
-    let p = this.#keyStart;
-    for (; p + 4 <= end; p += 4) {
-      let k = view.getInt32(p, true);
-      k = Math.imul(k, 0xcc9e2d51);
-      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-      h ^= k;
-      h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
-    }
-    const bytes = this.#keyBytes;
-    for (; p < end; p++) h = Math.imul(h ^ bytes[p]!, 0x01000193);
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    return h >>> 2;
+    return labelsHash(this.#keyBytes, this.#keyView, this.#keyStart, this.#keyEnd);
   }
 
   /** Whether the label bytes of series i are those kept in key. */
   labelsMatch(i: number, key: LabelsKey): boolean {
     this.#locate(i);
-    const start = this.#keyStart;
-    const n = this.#keyEnd - start;
-    if (n !== key.byteLength) return false;
-    const view = this.#keyView;
-    const words = key.words;
-    const full = n >> 2;
-    for (let w = 0; w < full; w++) if (words[w] !== view.getInt32(start + 4 * w, true)) return false;
-    const bytes = this.#keyBytes;
-    for (let b = 4 * full; b < n; b++) {
-      if (((words[b >> 2]! >>> (8 * (b & 3))) & 0xff) !== bytes[start + b]) return false;
-    }
-    return true;
+    return labelsMatch(this.#keyBytes, this.#keyView, this.#keyStart, this.#keyEnd, key);
   }
 
   /** A copy of the label bytes of series i, to keep as the key of what it resolved to. */
   labelsKey(i: number): LabelsKey {
     this.#locate(i);
-    const start = this.#keyStart;
-    const n = this.#keyEnd - start;
-    const words = new Int32Array((n + 3) >> 2);
-    const full = n >> 2;
-    for (let w = 0; w < full; w++) words[w] = this.#keyView.getInt32(start + 4 * w, true);
-    for (let b = 4 * full; b < n; b++) words[b >> 2]! |= this.#keyBytes[start + b]! << (8 * (b & 3));
-    return new LabelsKey(words, n);
+    return labelsKey(this.#keyBytes, this.#keyView, this.#keyStart, this.#keyEnd);
   }
 
   /** Decodes the labels of series i (as decodeWriteRequest would); throws "cannot parse WriteRequest: ...". */
   labels(i: number): Label[] {
     const out: Label[] = [];
-    const buf = this.#buf;
-    const r = new Reader(buf, 0, 0);
-    try {
-      for (let k = this.#rangeFirst[i]!; k < this.#rangeFirst[i + 1]!; k++) {
-        r.pos = this.#rangeStart[k]!;
-        r.end = this.#rangeEnd[k]!;
-        while (r.pos < r.end) {
-          r.varint(); // the field tag, 1 (checked by scan)
-          const end = r.length();
-          out.push(readLabel(new Reader(buf, r.pos, end)));
-          r.pos = end;
-        }
-      }
-    } catch (err) {
-      throw new Error(`cannot parse WriteRequest: ${(err as Error).message}`);
-    }
+    for (let k = this.#rangeFirst[i]!; k < this.#rangeFirst[i + 1]!; k++)
+      decodeLabelFields(this.#buf, this.#rangeStart[k]!, this.#rangeEnd[k]!, out);
     return out;
   }
 
@@ -286,6 +236,77 @@ export class WriteRequestScan {
     }
     this.values[j] = value;
     this.timestampsMs[j] = timestampMs;
+  }
+}
+
+/**
+ * A 30-bit hash of the label bytes bytes[start:end) (view is a DataView of bytes): a small integer, so a
+ * Map key without boxing. Equal label bytes have equal hashes; check a hit with labelsMatch().
+ */
+export function labelsHash(bytes: Uint8Array, view: DataView, start: number, end: number): number {
+  // MurmurHash3 (x86, 32-bit) over little-endian words, the tail bytes FNV-mixed.
+  let h = end - start;
+  let p = start;
+  for (; p + 4 <= end; p += 4) {
+    let k = view.getInt32(p, true);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+    h ^= k;
+    h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+  }
+  for (; p < end; p++) h = Math.imul(h ^ bytes[p]!, 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 2;
+}
+
+/** Whether the label bytes bytes[start:end) (view is a DataView of bytes) are those kept in key. */
+export function labelsMatch(
+  bytes: Uint8Array,
+  view: DataView,
+  start: number,
+  end: number,
+  key: LabelsKey,
+): boolean {
+  const n = end - start;
+  if (n !== key.byteLength) return false;
+  const words = key.words;
+  const full = n >> 2;
+  for (let w = 0; w < full; w++) if (words[w] !== view.getInt32(start + 4 * w, true)) return false;
+  for (let b = 4 * full; b < n; b++) {
+    if (((words[b >> 2]! >>> (8 * (b & 3))) & 0xff) !== bytes[start + b]) return false;
+  }
+  return true;
+}
+
+/** A copy of the label bytes bytes[start:end) (view is a DataView of bytes), to keep as a key. */
+export function labelsKey(bytes: Uint8Array, view: DataView, start: number, end: number): LabelsKey {
+  const n = end - start;
+  const words = new Int32Array((n + 3) >> 2);
+  const full = n >> 2;
+  for (let w = 0; w < full; w++) words[w] = view.getInt32(start + 4 * w, true);
+  for (let b = 4 * full; b < n; b++) words[b >> 2]! |= bytes[start + b]! << (8 * (b & 3));
+  return new LabelsKey(words, n);
+}
+
+/**
+ * Decodes the label fields buf[start:end) (field tags 1, as a scan found them) into out, as
+ * decodeWriteRequest would; throws "cannot parse WriteRequest: ...".
+ */
+export function decodeLabelFields(buf: Uint8Array, start: number, end: number, out: Label[]): void {
+  const r = new Reader(buf, start, end);
+  try {
+    while (r.pos < r.end) {
+      r.varint(); // the field tag, 1 (checked by the scan)
+      const fieldEnd = r.length();
+      out.push(readLabel(new Reader(buf, r.pos, fieldEnd)));
+      r.pos = fieldEnd;
+    }
+  } catch (err) {
+    throw new Error(`cannot parse WriteRequest: ${(err as Error).message}`);
   }
 }
 

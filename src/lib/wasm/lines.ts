@@ -153,20 +153,12 @@ export class LineFastPath {
   ): number {
     const end = this.#body + n;
     let p = this.#body;
-    const jsRow = (i: number): void => {
-      const v = this.#out.views();
-      sink.row(this.#out.route(v.ids[i]!) as R, v.values[i]!, v.ts[i]!);
-    };
     while (p < end) {
       p = scanChunk(p, end);
       const c = this.#control();
       const [status, rows, lines, lineEnd] = [c[0]!, c[1]!, c[2]!, c[3]!];
       lineNum += lines;
-      if (rows > 0) {
-        const written = this.#out.emitScanRows(rows, jsRow);
-        if (written > 0) sink.written(written);
-        this.#rowsTaken += rows;
-      }
+      if (rows > 0) this.emitRows(rows, sink);
       if (status !== statusMiss && status !== statusSlow) {
         if (status !== statusRowsFull) break;
         continue;
@@ -177,6 +169,19 @@ export class LineFastPath {
       p = lineEnd + 1;
     }
     return lineNum;
+  }
+
+  /**
+   * Hands rows [0, n) of the row buffer (a scanner's) to the output: written there, or handed back to
+   * sink.row (JavaScript routes, odd timestamps).
+   */
+  emitRows<R>(n: number, sink: FastSink<R>): void {
+    const written = this.#out.emitScanRows(n, (i) => {
+      const v = this.#out.views();
+      sink.row(this.#out.route(v.ids[i]!) as R, v.values[i]!, v.ts[i]!);
+    });
+    if (written > 0) sink.written(written);
+    this.#rowsTaken += n;
   }
 
   #control(): Int32Array {

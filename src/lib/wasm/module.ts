@@ -57,7 +57,11 @@ interface Exports {
   outRouteStart(id: number): number;
   outAddPart(id: number, at: number, n: number, slot: number): number;
   outEmit(rowsAt: number, from: number, n: number): number;
+  keyAdd(ctx: number, p: number, n: number, route: number): number;
   missKeyAdd(ctx: number, route: number): number;
+  rwInit(series: number, seriesCap: number, samples: number, sampleCap: number): void;
+  rwScan(p: number, n: number, ctx: number): number;
+  rwEmit(): number;
   graphiteScan(p: number, end: number, ctx: number, nowMs: number, trimMs: number): number;
   opentsdbScan(p: number, end: number, ctx: number, nowMs: number, trimMs: number): number;
   promScan(p: number, end: number, ctx: number, nowMs: number): number;
@@ -110,8 +114,12 @@ export function reserve(n: number): number {
   return at;
 }
 
-/** A view of the whole linear memory (a new one after the memory grew). */
+/**
+ * A view of the whole linear memory (a new one after the memory grew: growing detaches the old buffer,
+ * whose views then have length 0; checking that is cheaper than the memory's buffer getter, which the
+ * hot paths call per row).
+ */
 export function memoryBytes(): Uint8Array {
-  if (bytesView.buffer !== wasm.memory.buffer) bytesView = new Uint8Array(wasm.memory.buffer);
+  if (bytesView.length === 0) bytesView = new Uint8Array(wasm.memory.buffer);
   return bytesView;
 }

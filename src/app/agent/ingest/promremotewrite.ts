@@ -3,15 +3,24 @@
 //
 // The request is scanned, not decoded: each series is looked up in the route cache by the raw bytes of its
 // label fields (a hash, then a compare), and its labels are decoded only when the series is new
-// (route-cache.ts).
+// (route-cache.ts). With -ingest.wasmFastPath, the WebAssembly scanner (lib/wasm/remotewrite.ts) does the
+// scan and the lookup by the same bytes, and its rows are written without a JavaScript call each.
 import type { Label } from '../../../lib/prompb/types.js';
 import { decodeWriteRequest } from '../../../lib/prompb/decode.js';
-import { WriteRequestScan } from '../../../lib/prompb/scan.js';
+import {
+  WriteRequestScan,
+  decodeLabelFields,
+  labelsHash,
+  labelsKey,
+  labelsMatch,
+} from '../../../lib/prompb/scan.js';
 import type { LabelsKey } from '../../../lib/prompb/scan.js';
 import { RequestError, readBody } from '../../../lib/protoparser/protoparserutil/body.js';
+import { RemoteWriteFastPath } from '../../../lib/wasm/remotewrite.js';
 import type { IngestConfig } from './flags.js';
 import type { CachedRoute, IngestHandler, IngestSink } from './common.js';
 import { SinkRouteCaches } from './route-cache.js';
+import type { RouteCache } from './route-cache.js';
 import {
   LabelLimits,
   LineErrors,
@@ -47,6 +56,10 @@ function malformed(body: Uint8Array, err: unknown): RequestError {
   return new RequestError(400, `cannot unmarshal WriteRequest: ${(err as Error).message}`);
 }
 
+// The WebAssembly fast path, one per process (its table is the line scanners', each series cache being
+// its own context), made on first use.
+let fastPath: RemoteWriteFastPath | undefined;
+
 /**
  * The remote-write handler state shared by its requests: the config, the route cache per sink, and one
  * WriteRequestScan with its routes array (a request is scanned and pushed without an await in between,
@@ -58,15 +71,18 @@ class RemoteWriteIngester {
   readonly #caches: SinkRouteCaches<Entry, number>;
   readonly #scan = new WriteRequestScan();
   readonly #routes: CachedRoute[] = [];
+  readonly #fast: RemoteWriteFastPath | undefined;
   constructor(cfg: IngestConfig) {
     this.#cfg = cfg;
     this.#limits = new LabelLimits(cfg);
     this.#caches = new SinkRouteCaches(cfg.routeCacheSize);
+    this.#fast = cfg.wasmFastPath ? (fastPath ??= new RemoteWriteFastPath()) : undefined;
   }
 
   /** Pushes one decompressed WriteRequest; throws RequestError (400 malformed, 429 queues full). */
   push(body: Uint8Array, sink: IngestSink, extra: Label[], errors: LineErrors): void {
     const cache = this.#caches.for(sink);
+    if (this.#fast !== undefined && this.#pushFast(this.#fast, body, cache, sink, extra, errors)) return;
     const scan = this.#scan;
     const routes = this.#routes;
     try {
@@ -117,11 +133,79 @@ class RemoteWriteIngester {
       scan.release();
     }
   }
+
+  /**
+   * Pushes a request through the WebAssembly scanner; false when the JavaScript scanner must take it
+   * (nothing was pushed then). As there, every series is resolved before any row is pushed.
+   */
+  #pushFast(
+    fast: RemoteWriteFastPath,
+    body: Uint8Array,
+    cache: RouteCache<Entry, number>,
+    sink: IngestSink,
+    extra: Label[],
+    errors: LineErrors,
+  ): boolean {
+    const map = cache.context(extra.length === 0 ? '' : JSON.stringify(extra));
+    const scanned = fast.scan(body, fast.context(map, cache.generation));
+    if (scanned === undefined) return false;
+    const pusher = new RowPusher('promremotewrite', sink, this.#limits, errors, { wasm: true });
+    pusher.begin();
+    const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    for (let i = 0; i < scanned.count; i++) {
+      if (scanned.routeId(i) >= 0) continue;
+      // A series the table did not know: from the route cache, or resolved now.
+      const [start, end] = [scanned.labelsStart(i), scanned.labelsEnd(i)];
+      const h = labelsHash(body, view, start, end);
+      const e = map.get(h);
+      let r: CachedRoute;
+      if (e !== undefined && labelsMatch(body, view, start, end, e.key)) {
+        r = e.route;
+      } else {
+        const labels: Label[] = [];
+        try {
+          decodeLabelFields(body, start, end, labels);
+        } catch (err) {
+          throw malformed(body, err);
+        }
+        r = pusher.resolve(addExtraLabels(labels, extra));
+        if (e === undefined) {
+          const key = labelsKey(body, view, start, end);
+          cache.add(map, h, { key, route: r }, 2 * key.byteLength + entryExtraBytes);
+        }
+      }
+      const id = pusher.wasmRouteId(r);
+      if (id < 0 || !fast.setRoute(i, id)) {
+        pusher.end();
+        return false;
+      }
+    }
+    fast.emit(pusher.fastSink);
+    pusher.end();
+    return true;
+  }
+}
+
+/**
+ * Pushes one decompressed WriteRequest to sink, the labels `extra` added to each series; throws
+ * RequestError (400 malformed, 429 queues full).
+ */
+export type RemoteWriteIngest = (
+  body: Uint8Array,
+  sink: IngestSink,
+  extra: Label[],
+  errors: LineErrors,
+) => void;
+
+/** The ingester of decompressed WriteRequests, with its route caches (one per handler). */
+export function makeRemoteWriteIngest(cfg: IngestConfig): RemoteWriteIngest {
+  const ingester = new RemoteWriteIngester(cfg);
+  return (body, sink, extra, errors) => ingester.push(body, sink, extra, errors);
 }
 
 /** The /api/v1/write handler. A missing Content-Encoding means snappy. */
 export function makeRemoteWriteHandler(cfg: IngestConfig): IngestHandler {
-  const ingester = new RemoteWriteIngester(cfg);
+  const ingest = makeRemoteWriteIngest(cfg);
   return async (req, res, sink) => {
     const path = (req.url ?? '/').split('?')[0]!;
     countRequest(path, 'promremotewrite');
@@ -136,7 +220,7 @@ export function makeRemoteWriteHandler(cfg: IngestConfig): IngestHandler {
       }
       const body = await readBody(req, enc, cfg.maxInsertRequestSize, 'maxInsertRequestSize');
       const errors = new LineErrors('promremotewrite');
-      ingester.push(body, sink, extra, errors);
+      ingest(body, sink, extra, errors);
       respondOk(res, errors);
     } catch (err) {
       drain(req);

@@ -1,0 +1,89 @@
+// The fast path of Prometheus remote-write ingestion: the WebAssembly scanner (assembly/remotewrite.ts)
+// reads a decompressed WriteRequest and looks each series' label bytes up in the line scanners' table
+// (./lines.ts); the caller resolves the series it did not know and names their routes, then every row is
+// written by the output (./rows.ts) without a JavaScript call per row. Requests of another shape, or
+// beyond the capacities, are left to the JavaScript scanner (../prompb/scan.ts). Pure code, no I/O.
+import { LineScanner } from './lines.js';
+import type { FastSink } from './lines.js';
+import { memoryBytes, reserve, wasm } from './module.js';
+import { wasmRows } from './rows.js';
+
+// Capacities of one request: 4 MiB decompressed, 64 K series, 256 K samples (larger ones take the
+// JavaScript path; Prometheus sends 2,000 samples per request by default, vmagent up to 10,000 rows).
+const bodyBytes = 4 << 20;
+const seriesCap = 1 << 16;
+const sampleCap = 1 << 18;
+
+/** The scanned series of a request: what the caller needs to resolve the ones the table did not know. */
+export interface ScannedSeries {
+  /** The number of series. */
+  count: number;
+  /** The route id of series i, -1 while unknown (set it with setRoute). */
+  routeId(i: number): number;
+  /** The label bytes of series i are request[labelsStart(i):labelsEnd(i)). */
+  labelsStart(i: number): number;
+  labelsEnd(i: number): number;
+}
+
+/** The remote-write scanner on the process' fast path (its regions are reserved on first use). */
+export class RemoteWriteFastPath extends LineScanner {
+  readonly #body: number;
+  readonly #series: number;
+  #seriesView: Int32Array = new Int32Array(0);
+  #ctx = 0;
+
+  constructor() {
+    super();
+    this.#body = reserve(bodyBytes);
+    this.#series = reserve(16 * (seriesCap + 1));
+    const samples = reserve(16 * sampleCap);
+    wasm.rwInit(this.#series, seriesCap, samples, sampleCap);
+  }
+
+  /**
+   * Scans a decompressed WriteRequest for context ctx; returns its series, or undefined when the
+   * JavaScript scanner must take the request (another shape, too big, or the output paused).
+   */
+  scan(request: Uint8Array, ctx: number): ScannedSeries | undefined {
+    if (request.length > bodyBytes || !this.active) return undefined;
+    memoryBytes().set(request, this.#body);
+    const count = wasm.rwScan(this.#body, request.length, ctx);
+    if (count < 0) return undefined;
+    this.#ctx = ctx;
+    const v = this.#entries();
+    return {
+      count,
+      routeId: (i) => v[4 * i]!,
+      labelsStart: (i) => v[4 * i + 1]!,
+      labelsEnd: (i) => v[4 * i + 2]!,
+    };
+  }
+
+  /**
+   * Sets the route id of series i of the last scan and registers its label bytes under it. Returns false
+   * when the table was full and had to be emptied (the route ids of the scan are stale then: take the
+   * request with the JavaScript scanner).
+   */
+  setRoute(i: number, id: number): boolean {
+    const v = this.#entries();
+    const at = this.#body + v[4 * i + 1]!;
+    if (wasm.keyAdd(this.#ctx, at, this.#body + v[4 * i + 2]! - at, id) === 0) {
+      // Full: forget every route (the output's reset empties the table too) for the requests to come.
+      wasmRows().reset();
+      return false;
+    }
+    v[4 * i] = id;
+    return true;
+  }
+
+  /** Writes every row of the last scan (all route ids set), series by series. */
+  emit<R>(sink: FastSink<R>): void {
+    for (let n = wasm.rwEmit(); n > 0; n = wasm.rwEmit()) this.lines.emitRows(n, sink);
+  }
+
+  #entries(): Int32Array {
+    if (this.#seriesView.length === 0)
+      this.#seriesView = new Int32Array(memoryBytes().buffer, this.#series, 4 * (seriesCap + 1));
+    return this.#seriesView;
+  }
+}
