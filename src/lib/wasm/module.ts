@@ -62,9 +62,7 @@ interface Exports {
   rwInit(series: number, seriesCap: number, samples: number, sampleCap: number): void;
   rwScan(p: number, n: number, ctx: number): number;
   rwEmit(): number;
-  graphiteScan(p: number, end: number, ctx: number, nowMs: number, trimMs: number): number;
-  opentsdbScan(p: number, end: number, ctx: number, nowMs: number, trimMs: number): number;
-  promScan(p: number, end: number, ctx: number, nowMs: number): number;
+  keyedScan(p: number, end: number, ctx: number, kind: number, nowMs: number, trimMs: number): number;
   influxScan(
     p: number,
     end: number,

@@ -6,11 +6,11 @@ import type { Label, TimeSeries } from '../../../lib/prompb/types.js';
 import { defaultRegistry, escapeLabelValue } from '../../../lib/metrics/registry.js';
 import type { Counter } from '../../../lib/metrics/registry.js';
 import { getLogger, getThrottledLogger } from '../../../lib/logger/logger.js';
-import { RequestError } from '../../../lib/protoparser/protoparserutil/body.js';
+import { RequestError, decodeText } from '../../../lib/protoparser/protoparserutil/body.js';
 import { parseExtraLabels } from '../../../lib/protoparser/protoparserutil/extra-labels.js';
 import { wasmRows } from '../../../lib/wasm/rows.js';
 import type { BatchOwner, RoutePart, WasmRows } from '../../../lib/wasm/rows.js';
-import type { FastSink } from '../../../lib/wasm/lines.js';
+import type { ChunkScan, FastSink, KeyRegister, KeyedLineScanner } from '../../../lib/wasm/lines.js';
 import type { IngestConfig } from './flags.js';
 
 /** An opaque delivery plan for one pushed series, made by IngestSink.pushRoute. */
@@ -434,4 +434,48 @@ export function drain(req: IncomingMessage): void {
   const timer = setTimeout(() => req.socket.destroy(), drainTimeoutMs);
   timer.unref();
   req.once('end', () => clearTimeout(timer));
+}
+
+/** "Now" and the timestamp trim of a line block, as the time-stamped line parsers take them. */
+export interface LineTimeOptions {
+  nowMs: number;
+  trimMs?: number;
+}
+
+/**
+ * The `bytes` hook of a line stream handler with a keyed WebAssembly scanner (graphite, OpenTSDB): each
+ * block goes to the scanner (rows of known series to pusher's output) with "now" read once; the lines it
+ * hands over are scanned by scanLines and go to line() with the registrar of their key, which line() calls
+ * with the route it resolved. Returns false (scan the block as usual) while the output is paused.
+ */
+export function keyedBytesHook<L>(o: {
+  fast: KeyedLineScanner;
+  pusher: RowPusher;
+  trimMs: number;
+  /** The context number of the current block's series cache. */
+  ctx: () => number;
+  chunkScan: (ctx: number, opts: LineTimeOptions) => ChunkScan;
+  scanLines: (
+    text: string,
+    opts: LineTimeOptions,
+    onLine: (l: L) => void,
+    onError: (n: number, line: string, msg: string) => void,
+  ) => void;
+  line: (l: L, register: KeyRegister<CachedRoute> | undefined) => void;
+}): (block: Buffer, firstLineNum: number) => boolean {
+  const { fast, pusher, trimMs } = o;
+  return (block, firstLineNum) => {
+    if (!fast.active) return false;
+    const opts = { nowMs: Date.now(), trimMs };
+    const ctx = o.ctx();
+    fast.scan(block, firstLineNum, ctx, o.chunkScan(ctx, opts), pusher.fastSink, (bytes, lineNum, reg) =>
+      o.scanLines(
+        decodeText(bytes),
+        opts,
+        (l) => o.line(l, reg),
+        (_n, text, msg) => pusher.errors.add(lineNum, text, msg),
+      ),
+    );
+    return true;
+  };
 }

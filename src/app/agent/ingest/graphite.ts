@@ -5,13 +5,12 @@ import { graphiteChunkScan } from '../../../lib/protoparser/graphite/fast.js';
 import { parseMetricAndTags, scanGraphiteLines } from '../../../lib/protoparser/graphite/parser.js';
 import type { GraphiteLine } from '../../../lib/protoparser/graphite/parser.js';
 import { parseGraphiteStream } from '../../../lib/protoparser/graphite/stream.js';
-import { decodeText } from '../../../lib/protoparser/protoparserutil/body.js';
 import type { Tag } from '../../../lib/protoparser/protoparserutil/lines.js';
 import { KeyedLineScanner } from '../../../lib/wasm/lines.js';
 import type { KeyRegister } from '../../../lib/wasm/lines.js';
 import type { IngestConfig } from './flags.js';
 import type { CachedRoute, IngestSink } from './common.js';
-import { LabelLimits, LineErrors, RowPusher } from './common.js';
+import { LabelLimits, LineErrors, RowPusher, keyedBytesHook } from './common.js';
 import { RouteCache } from './route-cache.js';
 
 /** The labels of a graphite series text (`metric;tag=value...`); throws LineError when it is bad. */
@@ -44,9 +43,8 @@ export function makeGraphiteStreamHandler(
   return (chunks, errors = new LineErrors('graphite')) => {
     const pusher = new RowPusher('graphite', sink, limits, errors, { wasm: cfg.wasmFastPath });
     let map: Map<string, CachedRoute> | undefined;
-    // Set while the JavaScript path takes a line the fast path handed over: its series is registered.
-    let register: KeyRegister<CachedRoute> | undefined;
-    const line = (l: GraphiteLine): void => {
+    // register is set when the line is one the fast path handed over: its series is registered then.
+    const line = (l: GraphiteLine, register?: KeyRegister<CachedRoute>): void => {
       const text = l.series();
       let r = map!.get(text);
       if (r === undefined) {
@@ -73,27 +71,14 @@ export function makeGraphiteStreamHandler(
         end: () => pusher.end(),
         bytes:
           fast &&
-          ((block, firstLineNum) => {
-            if (!fast.active) return false;
-            const nowMs = Date.now();
-            fast.scan(
-              block,
-              firstLineNum,
-              ctxId,
-              graphiteChunkScan(ctxId, { nowMs, trimMs }),
-              pusher.fastSink,
-              (bytes, lineNum, reg) => {
-                register = reg;
-                try {
-                  scanGraphiteLines(decodeText(bytes), { nowMs, trimMs }, line, (_n, text, msg) =>
-                    pusher.errors.add(lineNum, text, msg),
-                  );
-                } finally {
-                  register = undefined;
-                }
-              },
-            );
-            return true;
+          keyedBytesHook({
+            fast,
+            pusher,
+            trimMs,
+            ctx: () => ctxId,
+            chunkScan: graphiteChunkScan,
+            scanLines: scanGraphiteLines,
+            line,
           }),
       },
       pusher.errors.add,

@@ -7,7 +7,7 @@ import type { OpenTSDBLine } from '../../../lib/protoparser/opentsdb/parser.js';
 import { parseOpenTSDBStream } from '../../../lib/protoparser/opentsdb/stream.js';
 import { parseOpenTSDBHTTPStream } from '../../../lib/protoparser/opentsdbhttp/stream.js';
 import type { Tag } from '../../../lib/protoparser/protoparserutil/lines.js';
-import { RequestError, decodeText } from '../../../lib/protoparser/protoparserutil/body.js';
+import { RequestError } from '../../../lib/protoparser/protoparserutil/body.js';
 import { KeyedLineScanner } from '../../../lib/wasm/lines.js';
 import type { KeyRegister } from '../../../lib/wasm/lines.js';
 import type { IngestConfig } from './flags.js';
@@ -21,6 +21,7 @@ import {
   addExtraLabels,
   countRequest,
   drain,
+  keyedBytesHook,
   requestExtraLabels,
   respondError,
   respondOk,
@@ -98,9 +99,8 @@ export function makeOpenTSDBStreamHandler(
       lastTagSets = tagSets;
       return tagSets;
     };
-    // Set while the JavaScript path takes a line the fast path handed over: its series is registered.
-    let register: KeyRegister<CachedRoute> | undefined;
-    const line = (l: OpenTSDBLine): void => {
+    // register is set when the line is one the fast path handed over: its series is registered then.
+    const line = (l: OpenTSDBLine, register?: KeyRegister<CachedRoute>): void => {
       // Two lookups instead of one key: the tags follow the timestamp and value, so a single key
       // would need a concatenation (a copy) per row.
       const tagSets =
@@ -136,27 +136,14 @@ export function makeOpenTSDBStreamHandler(
         },
         bytes:
           fast &&
-          ((block, firstLineNum) => {
-            if (!fast.active) return false;
-            const nowMs = Date.now();
-            fast.scan(
-              block,
-              firstLineNum,
-              ctxId,
-              openTSDBChunkScan(ctxId, { nowMs, trimMs }),
-              pusher.fastSink,
-              (bytes, lineNum, reg) => {
-                register = reg;
-                try {
-                  scanOpenTSDBLines(decodeText(bytes), { nowMs, trimMs }, line, (_n, text, msg) =>
-                    pusher.errors.add(lineNum, text, msg),
-                  );
-                } finally {
-                  register = undefined;
-                }
-              },
-            );
-            return true;
+          keyedBytesHook({
+            fast,
+            pusher,
+            trimMs,
+            ctx: () => ctxId,
+            chunkScan: openTSDBChunkScan,
+            scanLines: scanOpenTSDBLines,
+            line,
           }),
       },
       pusher.errors.add,

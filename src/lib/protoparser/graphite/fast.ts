@@ -9,5 +9,5 @@ import { wasm } from '../../wasm/module.js';
 export function graphiteChunkScan(ctx: number, opts: { nowMs: number; trimMs?: number }): ChunkScan {
   const nowMs = Math.floor(opts.nowMs / 1e3) * 1e3;
   const trimMs = opts.trimMs ?? 1000;
-  return (p, end) => wasm.graphiteScan(p, end, ctx, nowMs, trimMs);
+  return (p, end) => wasm.keyedScan(p, end, ctx, 0, nowMs, trimMs);
 }

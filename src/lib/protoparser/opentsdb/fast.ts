@@ -10,5 +10,5 @@ import { wasm } from '../../wasm/module.js';
 export function openTSDBChunkScan(ctx: number, opts: { nowMs: number; trimMs?: number }): ChunkScan {
   const nowMs = Math.floor(opts.nowMs / 1e3) * 1e3;
   const trimMs = opts.trimMs ?? 1000;
-  return (p, end) => wasm.opentsdbScan(p, end, ctx, nowMs, trimMs);
+  return (p, end) => wasm.keyedScan(p, end, ctx, 1, nowMs, trimMs);
 }

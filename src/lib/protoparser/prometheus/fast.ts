@@ -8,5 +8,5 @@ import { wasm } from '../../wasm/module.js';
 
 /** The Prometheus text scanner for context ctx; nowMs is the timestamp of rows without one (or with 0). */
 export function promChunkScan(ctx: number, nowMs: number): ChunkScan {
-  return (p, end) => wasm.promScan(p, end, ctx, nowMs);
+  return (p, end) => wasm.keyedScan(p, end, ctx, 2, nowMs, 0);
 }

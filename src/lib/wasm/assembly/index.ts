@@ -1,9 +1,7 @@
 // AssemblyScript entry of the module ../module.ts loads (one module for all WebAssembly hot paths).
 export { snappyEncodePieces } from './snappy';
 export { influxInit, influxReset, influxAddField, influxScan, keyAdd, missKeyAdd } from './influx';
-export { graphiteScan } from './graphite';
-export { opentsdbScan } from './opentsdb';
-export { promScan } from './prometheus';
+export { keyedScan } from './keyed';
 export { rwInit, rwScan, rwEmit } from './remotewrite';
 export { outInit, outReset, outLabels, outRouteJS, outRouteStart, outAddPart, outEmit } from './rows';
 

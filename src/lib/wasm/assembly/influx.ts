@@ -214,6 +214,44 @@ export let lineOdd: u32 = 0;
   return q;
 }
 
+// The end of the line nextLine found, without its \r.
+export let curLineEnd: usize = 0;
+
+/**
+ * Finds the line at p (linePass), records its break in ctl[3] and its end without a \r in curLineEnd;
+ * returns its break (a newline, or end).
+ */
+@inline export function nextLine(p: usize, end: usize, tabs: bool): usize {
+  const q = linePass(p, end, tabs);
+  store<i32>(ctl, <i32>q, 12);
+  let e = q;
+  if (e > p && load<u8>(e - 1) == 13) e--;
+  curLineEnd = e;
+  return q;
+}
+
+// What a keyed line parser (graphite.ts, opentsdb.ts, prometheus.ts) found in a line of its shape: the
+// row's value and timestamp and the line's key [keyAt, keyAt + keyLen).
+export let lineValue: f64 = 0;
+export let lineTs: f64 = 0;
+export let keyAt: usize = 0;
+export let keyLen: usize = 0;
+
+/** Records what a keyed line parser found (see lineValue). */
+@inline export function setLine(value: f64, ts: f64, at: usize, n: usize): void {
+  lineValue = value;
+  lineTs = ts;
+  keyAt = at;
+  keyLen = n;
+}
+
+/** Writes row i of the row buffer. */
+@inline export function putRow(i: i32, route: i32, value: f64, ts: f64): void {
+  store<i32>(rowRoute + (<usize>i << 2), route);
+  store<f64>(rowValue + (<usize>i << 3), value);
+  store<f64>(rowTs + (<usize>i << 3), ts);
+}
+
 /** The route of key [p, p+n) in ctx (a series without fields, as the other line scanners keep), or -1. */
 export function keyRoute(ctx: u32, p: usize, n: usize): i32 {
   const e = findSeries(ctx, p, n, hashKey(ctx, p, n));
@@ -359,14 +397,12 @@ export function influxScan(
   let lines: i32 = 0;
   let status = statusDone;
   while (p < end) {
-    const q = linePass(p, end, false);
+    const q = nextLine(p, end, false);
+    const lineEnd = curLineEnd;
     const sp1 = lineSp1;
     const sp2 = lineSp2;
     const spaces = lineSpaces;
     const odd = lineOdd;
-    store<i32>(ctl, <i32>q, 12);
-    let lineEnd = q;
-    if (lineEnd > p && load<u8>(lineEnd - 1) == 13) lineEnd--;
     if (lineEnd == p || load<u8>(p) == 35 /* # */) {
       lines++;
       p = q + 1;

@@ -1,31 +1,13 @@
 // AssemblyScript (compiled to WebAssembly by `npm run build`; not TypeScript for tsc).
 //
-// The fast path of Prometheus text import (../../protoparser/prometheus/fast.ts drives it): sample lines of
-// the exact shape `key value[ timestamp]` (one space each, a plain decimal value, a timestamp of digits)
-// whose series key was seen before become (route id, value, timestamp) rows; comment and blank lines are
-// skipped; any other line stops the scan for the JavaScript parser (protoparser/prometheus/parser.ts),
-// which takes it exactly as before. The key is found as that parser finds it (the metric name up to a
-// space, tab or `{`, then a label block whose quoted values may hold anything), so a line's key is the
-// text the JavaScript route cache keys it by. Shares the regions, the table and the helpers of influx.ts.
-import {
-  ctl,
-  findEither,
-  keyRoute,
-  linePass,
-  numberOk,
-  parseDigits,
-  parseValue,
-  rowCap,
-  rowRoute,
-  rowTs,
-  rowValue,
-  scanEnd,
-  setMissKey,
-  statusDone,
-  statusMiss,
-  statusRowsFull,
-  statusSlow,
-} from './influx';
+// The fast path of Prometheus text import (keyed.ts runs it; ../../protoparser/prometheus/fast.ts binds
+// it): sample lines of the exact shape `key value[ timestamp]` (one space each, a plain decimal value, a
+// timestamp of digits) become rows (comment and blank lines are skipped by keyed.ts); any other line is
+// left to the JavaScript parser (protoparser/prometheus/parser.ts), which takes it exactly as before. The
+// key is found as that parser finds it (the metric name up to a space, tab or `{`, then a label block
+// whose quoted values may hold anything), so a line's key is the text the JavaScript route cache keys it
+// by.
+import { findEither, numberOk, parseDigits, parseValue, setLine } from './influx';
 
 // The first space, tab or `{` of [p, end), or end.
 function nameEnd(p: usize, end: usize): usize {
@@ -58,59 +40,21 @@ function labelBlockEnd(p: usize, end: usize): usize {
 }
 
 /**
- * Scans the lines of [p, end) for series context ctx, as influxScan does (same ctl, statuses and return
- * value). nowMs is the timestamp of rows without one (or with 0).
+ * Reads the sample line [p, lineEnd) when it has the shape (setLine), else false. nowMs is the timestamp
+ * of rows without one (or with 0).
  */
-export function promScan(p: usize, end: usize, ctx: u32, nowMs: f64): usize {
-  let rows: i32 = 0;
-  let lines: i32 = 0;
-  let status = statusDone;
-  while (p < end) {
-    if (rows >= rowCap) {
-      status = statusRowsFull;
-      break;
-    }
-    const q = linePass(p, end, false);
-    store<i32>(ctl, <i32>q, 12);
-    let lineEnd = q;
-    if (lineEnd > p && load<u8>(lineEnd - 1) == 13) lineEnd--;
-    if (lineEnd == p || load<u8>(p) == 35 /* # */) {
-      lines++;
-      p = q + 1;
-      continue;
-    }
-    // The key: name{labels} or name, then one space, the value, and maybe one space and the timestamp.
-    let keyEnd = nameEnd(p, lineEnd);
-    if (keyEnd == p || keyEnd >= lineEnd || (load<u8>(keyEnd) == 123 && (keyEnd = labelBlockEnd(keyEnd + 1, lineEnd)) == 0)) {
-      status = statusSlow;
-      break;
-    }
-    const v = keyEnd + 1;
-    const sp = v < lineEnd ? findEither(v, lineEnd, 32, 32) : lineEnd;
-    if (keyEnd >= lineEnd || load<u8>(keyEnd) != 32 || sp == v || load<u8>(v) == 43 /* + */) {
-      status = statusSlow;
-      break;
-    }
-    const value = parseValue(v, sp, false);
-    // Up to 15 digits: seconds below 2^31, else milliseconds; none or 0 means now.
-    const t = sp < lineEnd ? parseDigits(sp + 1, lineEnd, 15) : 0;
-    if (!numberOk || t < 0) {
-      status = statusSlow;
-      break;
-    }
-    const ts = t == 0 ? nowMs : t < 2147483648 ? t * 1e3 : t;
-    const r = keyRoute(ctx, p, keyEnd - p);
-    if (r < 0) {
-      setMissKey(p, keyEnd - p);
-      status = statusMiss;
-      break;
-    }
-    store<i32>(rowRoute + (<usize>rows << 2), r);
-    store<f64>(rowValue + (<usize>rows << 3), value);
-    store<f64>(rowTs + (<usize>rows << 3), ts);
-    rows++;
-    lines++;
-    p = q + 1;
-  }
-  return scanEnd(p, end, status, rows, lines);
+@inline export function promLine(p: usize, lineEnd: usize, nowMs: f64): bool {
+  // The key: name{labels} or name, then one space, the value, and maybe one space and the timestamp.
+  let keyEnd = nameEnd(p, lineEnd);
+  if (keyEnd == p || keyEnd >= lineEnd) return false;
+  if (load<u8>(keyEnd) == 123 && (keyEnd = labelBlockEnd(keyEnd + 1, lineEnd)) == 0) return false;
+  const v = keyEnd + 1;
+  const sp = v < lineEnd ? findEither(v, lineEnd, 32, 32) : lineEnd;
+  if (keyEnd >= lineEnd || load<u8>(keyEnd) != 32 || sp == v || load<u8>(v) == 43 /* + */) return false;
+  const value = parseValue(v, sp, false);
+  // Up to 15 digits: seconds below 2^31, else milliseconds; none or 0 means now.
+  const t = sp < lineEnd ? parseDigits(sp + 1, lineEnd, 15) : 0;
+  if (!numberOk || t < 0) return false;
+  setLine(value, t == 0 ? nowMs : t < 2147483648 ? t * 1e3 : t, p, keyEnd - p);
+  return true;
 }

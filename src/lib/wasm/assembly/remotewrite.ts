@@ -8,7 +8,7 @@
 // the JavaScript scanner (prompb/scan.ts) takes the request, with its exact checks and messages. The
 // JavaScript side resolves the series the table did not know, then rwEmit writes every row, series by
 // series, into the row buffer for the output.
-import { keyRoute, rowCap, rowRoute, rowTs, rowValue } from './influx';
+import { keyRoute, putRow, rowCap } from './influx';
 
 // Regions (addresses from rwInit): 16-byte series entries (route id, labels start and end relative to
 // the request, first sample) and the samples' values and timestamps.
@@ -136,9 +136,8 @@ export function rwEmit(): i32 {
     const id = load<i32>(e);
     const last = load<u32>(e, 28); // the next entry's first sample
     while (emitSample < last && rows < rowCap) {
-      store<i32>(rowRoute + (<usize>rows << 2), id);
-      store<f64>(rowValue + (<usize>rows << 3), load<f64>(values + (<usize>emitSample << 3)));
-      store<f64>(rowTs + (<usize>rows << 3), load<f64>(stamps + (<usize>emitSample << 3)));
+      const at = <usize>emitSample << 3;
+      putRow(rows, id, load<f64>(values + at), load<f64>(stamps + at));
       rows++;
       emitSample++;
     }
