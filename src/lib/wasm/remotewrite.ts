@@ -50,12 +50,12 @@ export class RemoteWriteFastPath extends LineScanner {
     const count = wasm.rwScan(this.#body, request.length, ctx);
     if (count < 0) return undefined;
     this.#ctx = ctx;
-    const v = this.#entries();
+    // The entries are read through #entries() each time: resolving a series may grow the memory.
     return {
       count,
-      routeId: (i) => v[4 * i]!,
-      labelsStart: (i) => v[4 * i + 1]!,
-      labelsEnd: (i) => v[4 * i + 2]!,
+      routeId: (i) => this.#entries()[4 * i]!,
+      labelsStart: (i) => this.#entries()[4 * i + 1]!,
+      labelsEnd: (i) => this.#entries()[4 * i + 2]!,
     };
   }
 
