@@ -31,6 +31,8 @@ export class RemoteWriteFastPath extends LineScanner {
   readonly #series: number;
   #seriesView: Int32Array = new Int32Array(0);
   #ctx = 0;
+  // The output's generation at the last scan: its route ids are stale once it changed.
+  #generation = 0;
 
   constructor() {
     super();
@@ -50,6 +52,7 @@ export class RemoteWriteFastPath extends LineScanner {
     const count = wasm.rwScan(this.#body, request.length, ctx);
     if (count < 0) return undefined;
     this.#ctx = ctx;
+    this.#generation = wasmRows().generation;
     // The entries are read through #entries() each time: resolving a series may grow the memory.
     return {
       count,
@@ -61,10 +64,12 @@ export class RemoteWriteFastPath extends LineScanner {
 
   /**
    * Sets the route id of series i of the last scan and registers its label bytes under it. Returns false
-   * when the table was full and had to be emptied (the route ids of the scan are stale then: take the
-   * request with the JavaScript scanner).
+   * when the output's tables or this one were emptied since the scan (its route ids are stale then: take
+   * the request with the JavaScript scanner).
    */
   setRoute(i: number, id: number): boolean {
+    // Registering a route may have emptied the output's tables (a new generation), and this table with them.
+    if (wasmRows().generation !== this.#generation) return false;
     const v = this.#entries();
     const at = this.#body + v[4 * i + 1]!;
     if (wasm.keyAdd(this.#ctx, at, this.#body + v[4 * i + 2]! - at, id) === 0) {

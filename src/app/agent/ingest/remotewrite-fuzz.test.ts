@@ -11,6 +11,7 @@ import { encodeWriteRequest } from '../../../lib/prompb/encode.js';
 import type { TimeSeries } from '../../../lib/prompb/types.js';
 import { fuzzInputs, makeRand } from '../../../lib/protoparser/protoparserutil/fuzz-input.js';
 import { lineFastPath } from '../../../lib/wasm/lines.js';
+import { wasmRows } from '../../../lib/wasm/rows.js';
 import { CollectingSink } from '../../../testing/ingest-sink.js';
 import { LineErrors } from './common.js';
 import { defaultIngestConfig } from './flags.js';
@@ -112,3 +113,42 @@ for (const wasmSlots of [0, 2]) {
     if (wasmSlots > 0) assert.ok(fastSink.wasmRows > rows / 4, `the output wrote ${fastSink.wasmRows}`);
   });
 }
+
+test('remote write: the output emptied while a request resolves its series sends that request the JavaScript way', () => {
+  // A sink that empties the output's tables when it resolves a series labelled reset="1", as a full table would.
+  class ResettingSink extends CollectingSink {
+    override pushRoute(
+      labels: Parameters<CollectingSink['pushRoute']>[0],
+    ): ReturnType<CollectingSink['pushRoute']> {
+      if (labels.some((l) => l.name === 'reset')) wasmRows().reset();
+      return super.pushRoute(labels);
+    }
+  }
+  const sink = new ResettingSink({ wasmSlots: 2 });
+  const ingest = makeRemoteWriteIngest(defaultIngestConfig());
+  const series = (name: string, v: number): TimeSeries => ({
+    labels: [{ name: '__name__', value: name }],
+    samples: [{ value: v, timestampMs: 1_700_000_000_000 }],
+  });
+  const rows = (reqs: TimeSeries[][]): string[] => {
+    sink.clear();
+    for (const r of reqs) ingest(Buffer.from(encodeWriteRequest(r)), sink, [], new LineErrors('x'));
+    return sink.series.map(
+      (s) => `${s.labels.map((l) => `${l.name}=${l.value}`).join(',')} ${s.samples[0]!.value}`,
+    );
+  };
+  // a and b are registered; then a (known, its id from before) comes with a new series that empties the tables.
+  rows([[series('a', 1), series('b', 2)], [series('a', 3)]]);
+  const reset = {
+    labels: [
+      { name: '__name__', value: 'c' },
+      { name: 'reset', value: '1' },
+    ],
+    samples: [{ value: 5, timestampMs: 1 }],
+  };
+  assert.deepEqual(rows([[series('a', 4), reset, series('b', 6)]]).sort(), [
+    '__name__=a 4',
+    '__name__=b 6',
+    '__name__=c,reset=1 5',
+  ]);
+});
