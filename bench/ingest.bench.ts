@@ -34,6 +34,7 @@ import { makeInfluxStreamHandler } from '../src/app/agent/ingest/influx.js';
 import { makeGraphiteStreamHandler } from '../src/app/agent/ingest/graphite.js';
 import { makeOpenTSDBStreamHandler } from '../src/app/agent/ingest/opentsdb.js';
 import { makePrometheusTextImporter } from '../src/app/agent/ingest/prometheusimport.js';
+import { makeVMImportStreamHandler } from '../src/app/agent/ingest/vmimport.js';
 import { LineErrors } from '../src/app/agent/ingest/common.js';
 import { parseText } from '../src/lib/protoparser/prometheus/parser.js';
 import { parseSeriesKey } from '../src/lib/protoparser/prometheus/series-key.js';
@@ -166,6 +167,12 @@ async function measureStreamHandlers(sink: IngestSink, seconds: number): Promise
   await measure('prometheus', p.prometheus!.rows, seconds, () =>
     importText(p.prometheus!.body, [], Date.now(), sink, errors),
   );
+  // JSON-lines import, the body already decompressed (as /api/v1/import streams it).
+  const vmimport = makeVMImportStreamHandler(cfg);
+  const importErrors = new LineErrors('vmimport');
+  await measure('vmimport', p.vmimport!.rows, seconds, () =>
+    vmimport([p.vmimport!.body], [], sink, importErrors),
+  );
 }
 
 /** A remote-write receiver in this process that takes everything (204): the agents' blackhole. */
@@ -192,7 +199,7 @@ async function benchInProcess(seconds: number): Promise<void> {
   console.log(`# in-process parse+convert, node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}`);
   await measureStreamHandlers(sink, seconds);
   const vmText = p.vmimport!.body.toString('utf8');
-  await measure('vmimport', p.vmimport!.rows, seconds, () =>
+  await measure('vmimport parse', p.vmimport!.rows, seconds, () =>
     parseVMImportLines(
       vmText,
       () => sunk++,

@@ -63,6 +63,7 @@ interface Exports {
   rwScan(p: number, n: number, ctx: number): number;
   rwEmit(): number;
   keyedScan(p: number, end: number, ctx: number, kind: number, nowMs: number, trimMs: number): number;
+  vmimportScan(p: number, end: number, ctx: number): number;
   influxScan(
     p: number,
     end: number,

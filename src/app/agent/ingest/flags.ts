@@ -167,7 +167,7 @@ export function addIngestFlags(fs: FlagSet): IngestFlags {
     wasmFastPath: fs.bool(
       'ingest.wasmFastPath',
       true,
-      'Read the known series of InfluxDB, Graphite, OpenTSDB telnet, Prometheus text and remote-write requests, and write the rows of every protocol into the remote-write buffers, in WebAssembly; false does all of it in JavaScript, which gives the same rows (Lookout extension)',
+      'Read the known series of InfluxDB, Graphite, OpenTSDB telnet, Prometheus text, JSON import and remote-write requests, and write the rows of every protocol into the remote-write buffers, in WebAssembly; false does all of it in JavaScript, which gives the same rows (Lookout extension)',
     ),
   };
 }

@@ -1,10 +1,10 @@
-// The cached graphite, OpenTSDB and Prometheus text handlers against their parsers: fuzzed inputs pushed
+// The cached graphite, OpenTSDB, Prometheus text and JSON-lines import handlers against their parsers: fuzzed inputs pushed
 // through one handler (so its route cache stays warm from input to input) must give the rows and line
 // errors that parsing each input whole gives. A route cached under the wrong key would show up as wrong
 // labels here. Each runs twice: into a plain sink, and into one that offers the WebAssembly output
 // (lib/wasm/rows.ts), whose rows, decoded from the staged remote-write bytes, come in input order per
 // series. With the output, the handlers read many lines of known series with their WebAssembly scanners
-// (lib/wasm/assembly/{graphite,opentsdb,prometheus}.ts), and a scanner that finds a key other than the
+// (lib/wasm/assembly/{graphite,opentsdb,prometheus,vmimport}.ts), and a scanner that finds a key other than the
 // parser's would register or look up the wrong route.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +14,9 @@ import { parseOpenTSDBLines } from '../../../lib/protoparser/opentsdb/parser.js'
 import { parseText } from '../../../lib/protoparser/prometheus/parser.js';
 import { parseSeriesKey } from '../../../lib/protoparser/prometheus/series-key.js';
 import { fuzzInputs } from '../../../lib/protoparser/protoparserutil/fuzz-input.js';
+import { forEachLineRange } from '../../../lib/protoparser/protoparserutil/lines.js';
 import type { LineErrorHandler, Tag } from '../../../lib/protoparser/protoparserutil/lines.js';
+import { parseVMImportLine } from '../../../lib/protoparser/vmimport/parser.js';
 import { lineFastPath } from '../../../lib/wasm/lines.js';
 import { CollectingSink } from '../../../testing/ingest-sink.js';
 import { LineErrors } from './common.js';
@@ -22,6 +24,7 @@ import { defaultIngestConfig } from './flags.js';
 import { makeGraphiteStreamHandler } from './graphite.js';
 import { makeOpenTSDBStreamHandler } from './opentsdb.js';
 import { makePrometheusTextImporter } from './prometheusimport.js';
+import { makeVMImportStreamHandler } from './vmimport.js';
 
 setupLogger({ sink: () => {} });
 
@@ -31,7 +34,8 @@ const alphabet = ' ,=\\"\n\r\t;#abcxyz019.-+eiuTFEN_{}[]:pt';
 type ParseLines = (
   text: string,
   opts: { nowMs: number; trimMs?: number },
-  onRow: (r: { metric: string; tags: Tag[]; value: number; timestampMs: number }) => void,
+  // metric undefined: the tags hold __name__ (if any) in the order the series' labels have.
+  onRow: (r: { metric?: string; tags: Tag[]; value: number; timestampMs: number }) => void,
   onError: LineErrorHandler,
 ) => void;
 
@@ -72,10 +76,11 @@ async function compare(
       parse(
         input,
         { nowMs, trimMs: 60_000 },
-        (r) =>
-          want.push(
-            `__name__=${r.metric}${r.tags.map((t) => `,${t.key}=${t.value}`).join('')} ${r.value} ${r.timestampMs}`,
-          ),
+        (r) => {
+          const labels = r.tags.map((t) => `${t.key}=${t.value}`);
+          if (r.metric !== undefined) labels.unshift(`__name__=${r.metric}`);
+          want.push(`${labels.join(',')} ${r.value} ${r.timestampMs}`);
+        },
         (n, line, msg) =>
           wantErrors.push(
             `line ${n}: cannot parse ${JSON.stringify(line.length > 200 ? line.slice(0, 200) + '...' : line)}: ${msg}`,
@@ -114,6 +119,18 @@ const parsePromLines: ParseLines = (text, _opts, onRow, onError) =>
       const tags = labels.slice(1).map((l) => ({ key: l.name, value: l.value }));
       onRow({ metric: labels[0]!.value, tags, value, timestampMs: timestampMs || promNowMs });
       return undefined;
+    },
+    onError,
+  );
+
+// The import lines as the reference parser reads them, one row per value.
+const parseImportLines: ParseLines = (text, _opts, onRow, onError) =>
+  forEachLineRange(
+    text,
+    (from, to) => {
+      const row = parseVMImportLine(text.slice(from, to));
+      for (let i = 0; i < row.values.length; i++)
+        onRow({ tags: row.tags, value: row.values[i]!, timestampMs: row.timestampsMs[i]! });
     },
     onError,
   );
@@ -171,6 +188,20 @@ for (const { kind, make } of sinks) {
       compare('prometheus', seeds, 9, parsePromLines, push, sink),
     );
   });
+
+  test(`JSON-lines import = parser over ${inputs} fuzzed inputs${kind}`, async () => {
+    const sink = make();
+    const importStream = makeVMImportStreamHandler(defaultIngestConfig());
+    const push: Push = (chunks, errors) => importStream(chunks, [], sink, errors);
+    const seeds = [
+      '{"metric":{"__name__":"m","a":"b"},"values":[1,2.5,null],"timestamps":[1700000000000,1700000001000,-5]}',
+      '{"metric":{"x":"y"},"values":[0],"timestamps":[0]}\r\n{"metric":{"x":"y"},"values":[-0.5],"timestamps":[7]}',
+      ' { "metric" : { "__name__" : "n" } , "values" : [ -1.25e3, 4 ] , "timestamps" : [ 12 ,13 ] } ',
+      // The metric text the scan finds ends early here; the line parses with another metric.
+      '{"metric":{"a":{"b":1},"values":["Inf"],"timestamps":[1]},"values":[1],"timestamps":[1]}',
+    ];
+    await assertScanned('vmimport', sink, () => compare('vmimport', seeds, 10, parseImportLines, push, sink));
+  });
 }
 
 test('prometheus import: keys with spaces, braces and escaped quotes in values are read as the parser reads them', async () => {
@@ -204,4 +235,62 @@ test('prometheus import: keys with spaces, braces and escaped quotes in values a
     assert.deepEqual(got.sort(), want.slice().sort(), `import ${i}`);
   }
   assert.ok(lineFastPath().rowsTaken - before >= 5);
+});
+
+test('JSON-lines import: lines of many values fill the row buffer and are read as the parser reads them', async () => {
+  const sink = new CollectingSink({ wasmSlots: 2 });
+  const importStream = makeVMImportStreamHandler(defaultIngestConfig());
+  const line = (i: number, n: number): string =>
+    JSON.stringify({
+      metric: { __name__: 'm', i: String(i % 100) },
+      values: Array.from({ length: n }, (_, k) => (k % 7 === 0 ? null : k * 0.25 - i)),
+      timestamps: Array.from({ length: n }, (_, k) => 1_700_000_000_000 + k),
+    });
+  // 3 values a line across row-buffer boundaries, CRLF endings, and one line with more values than the
+  // buffer holds (the JavaScript parser takes it).
+  const lines = Array.from({ length: 3000 }, (_, i) => line(i, 3));
+  lines.splice(1500, 0, line(1, 5000));
+  const text = lines.join('\r\n') + '\n';
+  const want: string[] = [];
+  parseImportLines(
+    text,
+    { nowMs: 0 },
+    (r) => want.push(`${r.tags.map((t) => `${t.key}=${t.value}`).join(',')} ${r.value} ${r.timestampMs}`),
+    assert.fail,
+  );
+  const got: string[] = [];
+  sink.onSample = (ts) => {
+    const s = ts.samples.at(-1)!;
+    got.push(`${ts.labels.map((l) => `${l.name}=${l.value}`).join(',')} ${s.value} ${s.timestampMs}`);
+  };
+  // The first import resolves and registers the series, the second reads all but the long line in
+  // WebAssembly.
+  for (let i = 0; i < 2; i++) {
+    got.length = 0;
+    const before = lineFastPath().rowsTaken;
+    const errors = new LineErrors('vmimport');
+    await importStream([Buffer.from(text)], [], sink, errors);
+    assert.equal(errors.count, 0);
+    assert.deepEqual(got.sort(), want.slice().sort(), `import ${i}`);
+    if (i === 1) assert.equal(lineFastPath().rowsTaken - before, 9000);
+  }
+});
+
+test('JSON-lines import: a metric text is kept only from a line of the usual shape', async () => {
+  const sink = new CollectingSink({ wasmSlots: 2 });
+  const importStream = makeVMImportStreamHandler(defaultIngestConfig());
+  // The scan finds the metric text `{"a":{"b":1}` in both lines. The first parses (its metric is the
+  // object up to the second `}`) but not in the usual shape; the second is no JSON (the top-level object is
+  // not closed), and a route kept from the first would have taken it.
+  const first = '{"metric":{"a":{"b":1},"values":["Inf"],"timestamps":[1]},"values":[1],"timestamps":[1]}';
+  const second = '{"metric":{"a":{"b":1},"values":[5],"timestamps":[1]}';
+  for (const text of [first, first, second, second]) {
+    const errors = new LineErrors('vmimport');
+    await importStream([Buffer.from(text + '\n')], [], sink, errors);
+    assert.equal(errors.count, text === first ? 0 : 1, text);
+  }
+  assert.equal(
+    sink.series.map((s) => s.samples.length).reduce((a, b) => a + b),
+    2,
+  );
 });

@@ -326,7 +326,8 @@ function scanLine(s: string, from: number, to: number, dst: VMImportLine): boole
   i = skipKey(s, skipWS(s, i + 1), timestampsKey);
   if (i < 0 || (i = scanTimestamps(s, i, dst)) < 0) return false;
   i = skipWS(s, i);
-  return s.charCodeAt(i) === RBRACE && skipWS(s, i + 1) === to;
+  // Whitespace only after the `}` (skipWS may run on past `to` over the \r of a \r\n line end).
+  return s.charCodeAt(i) === RBRACE && skipWS(s, i + 1) >= to;
 }
 
 /**

@@ -1,31 +1,29 @@
 // The IO layer of /api/v1/import: a decompressed body read as line blocks of at most -import.maxLineLen.
-import type { Readable } from 'node:stream';
-import { openUncompressed, readLinesBlocks } from '../protoparserutil/body.js';
+import { decodeText, readLineChunks } from '../protoparserutil/body.js';
 import type { LineErrorHandler } from '../protoparserutil/lines.js';
+import type { LineBlockHandler } from '../protoparserutil/stream.js';
 import { scanVMImportLines } from './parser.js';
 import type { VMImportLine } from './parser.js';
 
-/** Receives the scanned lines block by block: begin() (may throw to stop), line() per good line, end(). */
-export interface VMImportBlockHandler {
-  begin: () => void;
-  line: (l: VMImportLine) => void;
-  end: () => void;
-}
+/** Receives the scanned lines block by block (see LineBlockHandler, `bytes` included). */
+export type VMImportBlockHandler = LineBlockHandler<VMImportLine>;
 
 /**
- * Scans JSON lines from src and hands them block by block to h. Throws RequestError (400 line too long
- * or undecodable body), or whatever h.begin() throws.
+ * Scans JSON lines from decompressed chunks and hands them block by block to h. Throws RequestError (400
+ * line too long or undecodable body), or whatever h.begin() throws.
  */
 export async function scanVMImportStream(
-  src: Readable,
-  opts: { encoding?: string; maxLineLen: number },
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+  maxLineLen: number,
   h: VMImportBlockHandler,
   onError: LineErrorHandler,
 ): Promise<void> {
-  const chunks = openUncompressed(src, opts.encoding, opts.maxLineLen, 'import.maxLineLen');
-  await readLinesBlocks(chunks, opts.maxLineLen, 'import.maxLineLen', (block, firstLineNum) => {
+  await readLineChunks(chunks, maxLineLen, 'import.maxLineLen', (block, firstLineNum) => {
     h.begin();
-    scanVMImportLines(block, h.line, (n, line, msg) => onError(n + firstLineNum - 1, line, msg));
+    if (!h.bytes?.(block, firstLineNum))
+      scanVMImportLines(decodeText(block), h.line, (n, line, msg) =>
+        onError(n + firstLineNum - 1, line, msg),
+      );
     h.end();
   });
 }

@@ -3,6 +3,7 @@ export { snappyEncodePieces } from './snappy';
 export { influxInit, influxReset, influxAddField, influxScan, keyAdd, missKeyAdd } from './influx';
 export { keyedScan } from './keyed';
 export { rwInit, rwScan, rwEmit } from './remotewrite';
+export { vmimportScan } from './vmimport';
 export { outInit, outReset, outLabels, outRouteJS, outRouteStart, outAddPart, outEmit } from './rows';
 
 /** Where the module's static data ends: the JavaScript side reserves its regions from here. */
