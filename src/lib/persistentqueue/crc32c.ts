@@ -1,7 +1,10 @@
 // CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum iSCSI, ext4 and LevelDB use for records.
-// Slicing-by-4 tables: node:zlib only has crc32 (not 32C) and only from Node 22. Measured 135-220 MB/s on the
-// shared 2-core dev box under load 9-14 (bench/remotewrite.bench.ts); blocks are snappy-compressed (~9x smaller
-// than the samples' WriteRequest), so that is ~1.5 GB/s of uncompressed samples: far above the encode rate.
+// node:zlib only has crc32 (not 32C) and only from Node 22. Buffers of a few hundred bytes and more (the
+// queue's blocks) are checksummed in WebAssembly by slicing-by-8 (../wasm/assembly/crc32c.ts), after a copy
+// into its memory: bench/remotewrite.bench.ts measured 343 MB/s for the JavaScript slicing-by-4 below and
+// 1,170 MB/s that way, copy included, on the shared 2-core dev box (2026-11-22); the JavaScript one was ~4% of
+// the agent's busy time in push-ingestion profiles. Short ones (record headers) stay in JavaScript.
+import { memoryBytes, reserve, wasm } from '../wasm/module.js';
 
 const tables = makeTables();
 
@@ -22,8 +25,26 @@ function makeTables(): Uint32Array[] {
   return out;
 }
 
+// Below this many bytes the copy into WebAssembly memory costs more than it saves.
+const wasmMinBytes = 256;
+const scratchBytes = 64 << 10;
+let scratch = -1;
+
 /** Returns the CRC-32C of buf, continuing from `crc` (the result of a previous call) when given. */
 export function crc32c(buf: Uint8Array, crc = 0): number {
+  if (buf.length < wasmMinBytes) return crc32cJS(buf, crc);
+  if (scratch < 0) scratch = reserve(scratchBytes);
+  let c = crc;
+  for (let i = 0; i < buf.length; i += scratchBytes) {
+    const piece = buf.subarray(i, i + scratchBytes);
+    memoryBytes().set(piece, scratch);
+    c = wasm.crc32c(scratch, piece.length, c) >>> 0;
+  }
+  return c;
+}
+
+/** crc32c in JavaScript alone (slicing-by-4): short buffers, and the reference of the tests. */
+export function crc32cJS(buf: Uint8Array, crc = 0): number {
   const [t0, t1, t2, t3] = tables as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
   let c = ~crc;
   let i = 0;

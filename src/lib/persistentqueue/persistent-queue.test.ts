@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { defaultRegistry } from '../metrics/registry.js';
-import { crc32c } from './crc32c.js';
+import { crc32c, crc32cJS } from './crc32c.js';
 import { MemoryQueue } from './memory-queue.js';
 import { PersistentQueue } from './persistent-queue.js';
 
@@ -55,6 +55,23 @@ test('crc32c matches the standard check value', () => {
   assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283);
   assert.equal(crc32c(Buffer.from('56789'), crc32c(Buffer.from('1234'))), 0xe3069283);
   assert.equal(crc32c(new Uint8Array(32)), 0x8a9136aa);
+});
+
+test('crc32c in WebAssembly = in JavaScript, for lengths and offsets around its cut-offs', () => {
+  let seed = 1;
+  const rand = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) & 0xff;
+  const buf = Uint8Array.from({ length: (64 << 10) * 2 + 100 }, rand);
+  const lengths = [0, 1, 7, 8, 9, 255, 256, 257, 1000, 4099, 65535, 65536, 65537, 131072 + 99];
+  for (const n of lengths) {
+    for (const off of [0, 1, 3]) {
+      const b = buf.subarray(off, off + n);
+      assert.equal(crc32c(b), crc32cJS(b), `length ${n} at ${off}`);
+      // Continued from a previous result, including one with the top bit set.
+      assert.equal(crc32c(b, 0xe3069283), crc32cJS(b, 0xe3069283), `length ${n} at ${off}, continued`);
+    }
+  }
+  const long = new Uint8Array(1000).fill(0xff);
+  assert.equal(crc32c(long), crc32cJS(long));
 });
 
 test('write, next, ack, reopen', async () => {
