@@ -28,7 +28,7 @@ import { makeVMImportStreamHandler } from './vmimport.js';
 
 setupLogger({ sink: () => {} });
 
-const inputs = 20_000;
+const inputs = 50_000;
 const alphabet = ' ,=\\"\n\r\t;#abcxyz019.-+eiuTFEN_{}[]:pt';
 
 type ParseLines = (

@@ -19,7 +19,7 @@ import { makeRemoteWriteIngest } from './promremotewrite.js';
 
 setupLogger({ sink: () => {} });
 
-const inputs = 20_000;
+const inputs = 50_000;
 
 // Requests whose series overlap (so that later ones hit the caches), with odd values and timestamps.
 function seedRequests(): Buffer[] {
