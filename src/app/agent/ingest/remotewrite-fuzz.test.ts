@@ -45,6 +45,19 @@ function seedRequests(): Buffer[] {
   seeds.push(Buffer.from(encodeWriteRequest([{ labels: [{ name: 'a', value: 'b' }], samples: odd }])));
   const label = [0x0a, 0x06, 0x0a, 0x01, 0x61, 0x12, 0x01, 0x62]; // {a="b"}
   const sample = [0x12, 0x0b, 0x09, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x10, 0x05]; // 1 @ 5
+  // Alone in their requests: timestamps just beyond 2^53 in 8-byte varints (2^53 + 1 is no double).
+  for (const t of [2n ** 53n + 1n, 2n ** 53n + 2n]) {
+    const varint: number[] = [];
+    for (let v = t; ; v >>= 7n) {
+      if (v < 0x80n) {
+        varint.push(Number(v));
+        break;
+      }
+      varint.push(Number(v & 0x7fn) | 0x80);
+    }
+    const one = [0x12, 2 + 8 + varint.length, 0x09, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x10, ...varint];
+    seeds.push(Buffer.from([0x0a, label.length + one.length, ...label, ...one]));
+  }
   const short = [0x12, 0x05, 0x09, 0, 0, 0xf0, 0x3f];
   for (const fields of [
     [...label, ...sample, ...label],

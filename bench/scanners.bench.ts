@@ -1,0 +1,79 @@
+// The WebAssembly scanners alone, in cache: `npx tsc -p tsconfig.json && node dist/bench/scanners.bench.js`.
+// CPU nanoseconds per row of the graphite line scanner (keyed.ts, the loop the OpenTSDB, Prometheus text
+// and JSON-import scanners share) and per series of the remote-write scanner (copy into module memory
+// included), over the series shapes of ingest.bench.ts, after every series was registered. Rows are not
+// written (the row buffer is reused), so this is the scanners' own cost, the best of 7 runs; the
+// end-to-end figures are ingest.bench.ts's.
+import { makeGraphiteStreamHandler } from '../src/app/agent/ingest/graphite.js';
+import { defaultIngestConfig } from '../src/app/agent/ingest/flags.js';
+import { encodeWriteRequest } from '../src/lib/prompb/encode.js';
+import { graphiteChunkScan } from '../src/lib/protoparser/graphite/fast.js';
+import { memoryBytes, reserve } from '../src/lib/wasm/module.js';
+import { RemoteWriteFastPath } from '../src/lib/wasm/remotewrite.js';
+import { CollectingSink } from '../src/testing/ingest-sink.js';
+
+const series = 2000;
+const nowSec = Math.floor(Date.now() / 1000);
+const host = (i: number): string => `host-${i % 100}`;
+
+// The best of 7 runs of `rounds` calls of fn, in CPU ns per item (fn handles `items` items per call).
+function best(items: number, rounds: number, fn: () => void): number {
+  let min = Infinity;
+  for (let k = 0; k < 7; k++) {
+    const t0 = process.cpuUsage();
+    for (let r = 0; r < rounds; r++) fn();
+    const c = process.cpuUsage(t0);
+    min = Math.min(min, ((c.user + c.system) * 1e3) / (rounds * items));
+  }
+  return min;
+}
+
+async function graphite(): Promise<number> {
+  const lines = Array.from(
+    { length: series },
+    (_, i) => `servers.${host(i)}.cpu.${i % 8}.usage;dc=eu-1;id=${i} ${i * 0.5} ${nowSec}`,
+  );
+  const body = Buffer.from(lines.join('\n') + '\n');
+  // Registers every series through the handler (its context is the first one the line path made).
+  const push = makeGraphiteStreamHandler(defaultIngestConfig(), new CollectingSink({ wasmSlots: 2 }));
+  await push([body]);
+  const ctx = 1;
+  const at = reserve(body.length + 16);
+  memoryBytes().set(body, at);
+  const scan = graphiteChunkScan(ctx, { nowMs: nowSec * 1000 });
+  return best(series, 2000, () => {
+    const end = at + body.length;
+    for (let p = at; p < end;) {
+      const q = scan(p, end);
+      if (q === p) throw new Error('BUG: the graphite scanner stopped (a series not registered)');
+      p = q;
+    }
+  });
+}
+
+function remoteWrite(): number {
+  const request = encodeWriteRequest(
+    Array.from({ length: series }, (_, i) => ({
+      labels: [
+        { name: '__name__', value: `rw_metric_${i % 50}` },
+        { name: 'host', value: host(i) },
+        { name: 'job', value: 'node' },
+        { name: 'dc', value: 'eu-1' },
+        { name: 'instance', value: `10.0.${i % 7}.${i % 251}:9100` },
+        { name: 'id', value: String(i) },
+      ],
+      samples: [{ value: i * 1.5, timestampMs: nowSec * 1000 }],
+    })),
+  );
+  const fast = new RemoteWriteFastPath();
+  const ctx = fast.context({}, 0);
+  const first = fast.scan(request, ctx)!;
+  for (let i = 0; i < first.count; i++) if (!fast.setRoute(i, i)) throw new Error('BUG: setRoute');
+  return best(series, 2000, () => {
+    if (fast.scan(request, ctx)!.routeId(series - 1) < 0) throw new Error('BUG: a series not registered');
+  });
+}
+
+console.log(`# WebAssembly scanners alone, ${series} registered series, CPU ns per row (best of 7)`);
+console.log(`graphite line scanner   ${(await graphite()).toFixed(1)} ns per line`);
+console.log(`remote-write scanner    ${remoteWrite().toFixed(1)} ns per series (copy in included)`);
