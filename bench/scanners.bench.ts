@@ -1,16 +1,16 @@
 // The WebAssembly scanners alone, in cache: `npx tsc -p tsconfig.json && node dist/bench/scanners.bench.js`.
-// CPU nanoseconds per row of the graphite line scanner (keyed.ts, the loop the OpenTSDB, Prometheus text
-// and JSON-import scanners share) and per series of the remote-write scanner (copy into module memory
+// CPU nanoseconds per row of the graphite and Prometheus text line scanners (keyed.ts, the loop they share
+// with OpenTSDB's) and per series of the remote-write scanner (copy into module memory
 // included), over the series shapes of ingest.bench.ts, after every series was registered. Rows are not
 // written (the row buffer is reused), so this is the scanners' own cost, the best of 7 runs; the
 // end-to-end figures are ingest.bench.ts's.
-import { makeGraphiteStreamHandler } from '../src/app/agent/ingest/graphite.js';
-import { defaultIngestConfig } from '../src/app/agent/ingest/flags.js';
 import { encodeWriteRequest } from '../src/lib/prompb/encode.js';
 import { graphiteChunkScan } from '../src/lib/protoparser/graphite/fast.js';
-import { memoryBytes, reserve } from '../src/lib/wasm/module.js';
+import { promChunkScan } from '../src/lib/protoparser/prometheus/fast.js';
+import { lineFastPath } from '../src/lib/wasm/lines.js';
+import type { ChunkScan } from '../src/lib/wasm/lines.js';
+import { memoryBytes, reserve, wasm } from '../src/lib/wasm/module.js';
 import { RemoteWriteFastPath } from '../src/lib/wasm/remotewrite.js';
-import { CollectingSink } from '../src/testing/ingest-sink.js';
 
 const series = 2000;
 const nowSec = Math.floor(Date.now() / 1000);
@@ -28,24 +28,24 @@ function best(items: number, rounds: number, fn: () => void): number {
   return min;
 }
 
-async function graphite(): Promise<number> {
-  const lines = Array.from(
-    { length: series },
-    (_, i) => `servers.${host(i)}.cpu.${i % 8}.usage;dc=eu-1;id=${i} ${i * 0.5} ${nowSec}`,
-  );
+// The keyed line scanner over `lines` (a scanner bound to a context, as graphiteChunkScan's), after each
+// line's key (the text before its first space) was registered under a made-up route id.
+function keyedLines(lines: string[], chunkScan: (ctx: number) => ChunkScan): number {
   const body = Buffer.from(lines.join('\n') + '\n');
-  // Registers every series through the handler (its context is the first one the line path made).
-  const push = makeGraphiteStreamHandler(defaultIngestConfig(), new CollectingSink({ wasmSlots: 2 }));
-  await push([body]);
-  const ctx = 1;
   const at = reserve(body.length + 16);
   memoryBytes().set(body, at);
-  const scan = graphiteChunkScan(ctx, { nowMs: nowSec * 1000 });
-  return best(series, 2000, () => {
+  const ctx = lineFastPath().context({}, 0);
+  for (let from = 0, i = 0; from < body.length; i++) {
+    const end = body.indexOf(10, from);
+    if (wasm.keyAdd(ctx, at + from, body.indexOf(32, from) - from, i) !== 1) throw new Error('BUG: keyAdd');
+    from = end + 1;
+  }
+  const scan = chunkScan(ctx);
+  return best(lines.length, 2000, () => {
     const end = at + body.length;
     for (let p = at; p < end;) {
       const q = scan(p, end);
-      if (q === p) throw new Error('BUG: the graphite scanner stopped (a series not registered)');
+      if (q === p) throw new Error('BUG: the scanner stopped (a series not registered)');
       p = q;
     }
   });
@@ -75,5 +75,17 @@ function remoteWrite(): number {
 }
 
 console.log(`# WebAssembly scanners alone, ${series} registered series, CPU ns per row (best of 7)`);
-console.log(`graphite line scanner   ${(await graphite()).toFixed(1)} ns per line`);
+const graphite = Array.from(
+  { length: series },
+  (_, i) => `servers.${host(i)}.cpu.${i % 8}.usage;dc=eu-1;id=${i} ${i * 0.5} ${nowSec}`,
+);
+const prometheus = Array.from(
+  { length: series },
+  (_, i) => `prom_metric{host="${host(i)}",dc="eu-1",id="${i}"} ${i * 0.5} ${nowSec}000`,
+);
+const nowMs = nowSec * 1000;
+const graphiteNs = keyedLines(graphite, (ctx) => graphiteChunkScan(ctx, { nowMs }));
+console.log(`graphite line scanner   ${graphiteNs.toFixed(1)} ns per line`);
+const promNs = keyedLines(prometheus, (ctx) => promChunkScan(ctx, nowMs));
+console.log(`Prometheus text scanner ${promNs.toFixed(1)} ns per line`);
 console.log(`remote-write scanner    ${remoteWrite().toFixed(1)} ns per series (copy in included)`);
