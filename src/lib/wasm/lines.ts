@@ -70,7 +70,7 @@ export class LineFastPath {
     this.#out = wasmRows();
     this.#ctl = reserve(16);
     this.#body = reserve(chunkBytes + 16); // the scanners read 16 bytes at a time
-    const table = reserve(32 << tableBits);
+    const table = reserve(wasm.influxTableBytes(tableBits));
     const fields = reserve(16 * fieldCap);
     const arena = reserve(arenaBytes);
     wasm.influxInit(

@@ -27,6 +27,7 @@ interface Exports {
     arena: number,
     arenaBytes: number,
   ): void;
+  influxTableBytes(tableBits: number): number;
   influxReset(): void;
   influxAddField(
     ctx: number,

@@ -1,7 +1,15 @@
 // AssemblyScript entry of the module ../module.ts loads (one module for all WebAssembly hot paths).
 export { snappyEncodePieces } from './snappy';
 export { crc32c } from './crc32c';
-export { influxInit, influxReset, influxAddField, influxScan, keyAdd, missKeyAdd } from './influx';
+export {
+  influxInit,
+  influxTableBytes,
+  influxReset,
+  influxAddField,
+  influxScan,
+  keyAdd,
+  missKeyAdd,
+} from './influx';
 export { keyedScan } from './keyed';
 export { rwInit, rwScan, rwEmit } from './remotewrite';
 export { vmimportScan } from './vmimport';

@@ -20,9 +20,17 @@ export let rowRoute: usize = 0; // i32 per row
 export let rowValue: usize = 0; // f64 per row
 export let rowTs: usize = 0; // f64 per row
 export let rowCap: i32 = 0;
-let table: usize = 0; // 32-byte entries: hash, ctx, keyOff, keyLen, firstField (index + 1)
+// The series table: open-addressing slots (u32: entry index + 1, 0 free) over 32-byte entries in the order
+// they were added (hash, ctx, keyOff, keyLen, firstField (index + 1), keyed route + 1). Pushers send their
+// series in the same order every time, so a lookup first tries the entry after the one found last: in that
+// order the entries are read one after the other, and neither the key's hash nor a slot (a cache miss
+// each under load) is needed.
+let slots: usize = 0;
+let entries: usize = 0;
 let tableMask: u32 = 0;
 let seriesCount: u32 = 0;
+let lastEntry: u32 = 0; // the entry found or added last, + 1 (0: none)
+let freeSlot: usize = 0; // where the series findSeries did not find would go
 let fields: usize = 0; // 16-byte entries: next (index + 1), keyOff, keyLen | single << 31, route
 let fieldCount: u32 = 0;
 let fieldCap: u32 = 0;
@@ -47,7 +55,8 @@ export function influxInit(
   rowRoute = rowsAt;
   rowValue = rowsAt + (<usize>rows << 2);
   rowTs = rowValue + (<usize>rows << 3);
-  table = tableAt;
+  slots = tableAt;
+  entries = tableAt + (<usize>4 << tableBits);
   tableMask = (1 << tableBits) - 1;
   fields = fieldsAt;
   fieldCap = fieldsCap;
@@ -55,14 +64,21 @@ export function influxInit(
   arenaEnd = arenaAt + arenaBytes;
   // Fresh regions are zero already: filling the table would only make its pages resident.
   seriesCount = 0;
+  lastEntry = 0;
   fieldCount = 0;
   arenaPos = arena;
 }
 
+/** The bytes of the table region for 2^tableBits slots: the slots, and entries for half as many series. */
+export function influxTableBytes(tableBits: u32): usize {
+  return (<usize>4 << tableBits) + (<usize>32 << (tableBits - 1));
+}
+
 /** Forgets every series and field. */
 export function influxReset(): void {
-  memory.fill(table, 0, (<usize>tableMask + 1) << 5);
+  memory.fill(slots, 0, (<usize>tableMask + 1) << 2);
   seriesCount = 0;
+  lastEntry = 0;
   fieldCount = 0;
   arenaPos = arena;
 }
@@ -101,17 +117,56 @@ function bytesEqual(a: usize, b: usize, n: usize): bool {
   return true;
 }
 
-// The entry of series [p, p+n) in ctx, or the free slot where it would go (its hash word is 0).
-function findSeries(ctx: u32, p: usize, n: usize, h: u32): usize {
+// Whether entry e is series [p, p+n) of ctx.
+@inline function entryIs(e: usize, ctx: u32, p: usize, n: usize): bool {
+  return load<u32>(e, 4) == ctx && load<u32>(e, 12) == <u32>n && bytesEqual(<usize>load<u32>(e, 8), p, n);
+}
+
+// The entry of series [p, p+n) in ctx, or 0 (freeSlot is then where it would go): the entry after the
+// last one found, else by hash.
+function findSeries(ctx: u32, p: usize, n: usize): usize {
+  if (lastEntry < seriesCount) {
+    const e = entries + (<usize>lastEntry << 5);
+    if (entryIs(e, ctx, p, n)) {
+      lastEntry++;
+      return e;
+    }
+  }
+  const h = hashKey(ctx, p, n);
   let i = h & tableMask;
   while (true) {
-    const e = table + (<usize>i << 5);
-    const eh = load<u32>(e);
-    if (eh == 0) return e;
-    if (eh == h && load<u32>(e, 4) == ctx && load<u32>(e, 12) == <u32>n && bytesEqual(<usize>load<u32>(e, 8), p, n))
+    const s = slots + (<usize>i << 2);
+    const x = load<u32>(s);
+    if (x == 0) {
+      freeSlot = s;
+      return 0;
+    }
+    const e = entries + (<usize>(x - 1) << 5);
+    if (load<u32>(e) == h && entryIs(e, ctx, p, n)) {
+      lastEntry = x;
       return e;
+    }
     i = (i + 1) & tableMask;
   }
+}
+
+// Adds series [p, p+n) of ctx where findSeries said (it found nothing just before); returns its entry, or
+// 0 when the table is full.
+function addSeries(ctx: u32, p: usize, n: usize): usize {
+  if (seriesCount >= (tableMask + 1) >> 1 || arenaPos + n > arenaEnd) return 0;
+  memory.copy(arenaPos, p, n);
+  const e = entries + (<usize>seriesCount << 5);
+  store<u32>(e, hashKey(ctx, p, n));
+  store<u32>(e, ctx, 4);
+  store<u32>(e, <u32>arenaPos, 8);
+  store<u32>(e, <u32>n, 12);
+  store<u32>(e, 0, 16);
+  store<i32>(e, 0, 20);
+  arenaPos += n;
+  seriesCount++;
+  store<u32>(freeSlot, seriesCount);
+  lastEntry = seriesCount;
+  return e;
 }
 
 // The route of field [p, p+n) of series entry e, or -1.
@@ -132,19 +187,8 @@ function findField(e: usize, p: usize, n: usize, single: u32): i32 {
  * already (route is not used), 0 when the table is full: reset and retry.
  */
 export function influxAddField(ctx: u32, p: usize, n: usize, fp: usize, fn: usize, single: u32, route: i32): i32 {
-  const h = hashKey(ctx, p, n);
-  const e = findSeries(ctx, p, n, h);
-  if (load<u32>(e) == 0) {
-    if (seriesCount >= (tableMask + 1) >> 1 || arenaPos + n > arenaEnd) return 0;
-    memory.copy(arenaPos, p, n);
-    store<u32>(e, h);
-    store<u32>(e, ctx, 4);
-    store<u32>(e, <u32>arenaPos, 8);
-    store<u32>(e, <u32>n, 12);
-    store<u32>(e, 0, 16);
-    arenaPos += n;
-    seriesCount++;
-  }
+  let e = findSeries(ctx, p, n);
+  if (e == 0 && (e = addSeries(ctx, p, n)) == 0) return 0;
   if (findField(e, fp, fn, single) >= 0) return 2;
   if (fieldCount >= fieldCap || arenaPos + fn > arenaEnd) return 0;
   memory.copy(arenaPos, fp, fn);
@@ -263,16 +307,22 @@ export let keyLen: usize = 0;
   store<f64>(rowTs + (<usize>i << 3), ts);
 }
 
-/** The route of key [p, p+n) in ctx (a series without fields, as the other line scanners keep), or -1. */
+/**
+ * The route of key [p, p+n) in ctx (a series without fields, as the other scanners keep, its route in its
+ * entry), or -1.
+ */
 export function keyRoute(ctx: u32, p: usize, n: usize): i32 {
-  const e = findSeries(ctx, p, n, hashKey(ctx, p, n));
-  if (load<u32>(e) == 0) return -1;
-  return findField(e, p, 0, 0);
+  const e = findSeries(ctx, p, n);
+  return e == 0 ? -1 : load<i32>(e, 20) - 1;
 }
 
 /** Registers key [p, p+n) in ctx as `route`; returns as influxAddField. */
 export function keyAdd(ctx: u32, p: usize, n: usize, route: i32): i32 {
-  return influxAddField(ctx, p, n, p, 0, 0, route);
+  let e = findSeries(ctx, p, n);
+  if (e == 0 && (e = addSeries(ctx, p, n)) == 0) return 0;
+  if (load<i32>(e, 20) != 0) return 2;
+  store<i32>(e, route + 1, 20);
+  return 1;
 }
 
 // The key of the line the last keyed scan (graphite, OpenTSDB, Prometheus text) stopped at with
@@ -467,8 +517,8 @@ export function influxScan(
     if (trimMs > 1) ts -= ts % trimMs;
     // Look the series and its fields up; unknown ones go to the JavaScript side.
     const n = sp1 - p;
-    const e = findSeries(ctx, p, n, hashKey(ctx, p, n));
-    if (load<u32>(e) == 0) {
+    const e = findSeries(ctx, p, n);
+    if (e == 0) {
       status = statusMiss;
       break;
     }
