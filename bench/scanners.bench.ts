@@ -3,7 +3,8 @@
 // with OpenTSDB's) and per series of the remote-write scanner (copy into module memory
 // included), over the series shapes of ingest.bench.ts, after every series was registered. Rows are not
 // written (the row buffer is reused), so this is the scanners' own cost, the best of 7 runs; the
-// end-to-end figures are ingest.bench.ts's.
+// end-to-end figures are ingest.bench.ts's. Then snappy decoding of a remote-write request, two ways.
+import { compressSync, uncompressSync } from 'snappy';
 import { encodeWriteRequest } from '../src/lib/prompb/encode.js';
 import { graphiteChunkScan } from '../src/lib/protoparser/graphite/fast.js';
 import { promChunkScan } from '../src/lib/protoparser/prometheus/fast.js';
@@ -51,8 +52,8 @@ function keyedLines(lines: string[], chunkScan: (ctx: number) => ChunkScan): num
   });
 }
 
-function remoteWrite(): number {
-  const request = encodeWriteRequest(
+function remoteWriteRequest(): Uint8Array {
+  return encodeWriteRequest(
     Array.from({ length: series }, (_, i) => ({
       labels: [
         { name: '__name__', value: `rw_metric_${i % 50}` },
@@ -65,6 +66,10 @@ function remoteWrite(): number {
       samples: [{ value: i * 1.5, timestampMs: nowSec * 1000 }],
     })),
   );
+}
+
+function remoteWrite(): number {
+  const request = remoteWriteRequest();
   const fast = new RemoteWriteFastPath();
   const ctx = fast.context({}, 0);
   const first = fast.scan(request, ctx)!;
@@ -89,3 +94,16 @@ console.log(`graphite line scanner   ${graphiteNs.toFixed(1)} ns per line`);
 const promNs = keyedLines(prometheus, (ctx) => promChunkScan(ctx, nowMs));
 console.log(`Prometheus text scanner ${promNs.toFixed(1)} ns per line`);
 console.log(`remote-write scanner    ${remoteWrite().toFixed(1)} ns per series (copy in included)`);
+
+// Snappy decoding of the request, MB/s of decoded bytes: the snappy package (a new Buffer each time, as
+// the handlers used it) and the WebAssembly decoder into the remote-write scanner's region (copy in
+// included).
+const request = Buffer.from(remoteWriteRequest());
+const block = compressSync(request);
+const fast = new RemoteWriteFastPath();
+const mbps = (ns: number): string => ((request.length / (ns * series)) * 1e3).toFixed(0);
+const nativeNs = best(series, 300, () => void uncompressSync(block, { asBuffer: true }));
+const wasmNs = best(series, 300, () => {
+  if (fast.decodeSnappy(block) !== request.length) throw new Error('BUG: decodeSnappy');
+});
+console.log(`snappy decode: snappy package ${mbps(nativeNs)} MB/s, WebAssembly ${mbps(wasmNs)} MB/s`);

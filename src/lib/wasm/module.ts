@@ -15,6 +15,7 @@ interface Exports {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   heapBase(): number;
   snappyEncodePieces(src: number, n: number, dst: number): number;
+  snappyDecode(src: number, n: number, dst: number, cap: number): number;
   crc32c(p: number, n: number, crc: number): number;
   influxInit(
     ctl: number,

@@ -15,8 +15,14 @@ import {
   labelsMatch,
 } from '../../../lib/prompb/scan.js';
 import type { LabelsKey } from '../../../lib/prompb/scan.js';
-import { RequestError, readBody } from '../../../lib/protoparser/protoparserutil/body.js';
+import {
+  RequestError,
+  decodeSnappyBlock,
+  readBody,
+  readSnappyBlock,
+} from '../../../lib/protoparser/protoparserutil/body.js';
 import { RemoteWriteFastPath } from '../../../lib/wasm/remotewrite.js';
+import type { ScannedSeries } from '../../../lib/wasm/remotewrite.js';
 import type { IngestConfig } from './flags.js';
 import type { CachedRoute, IngestHandler, IngestSink } from './common.js';
 import { SinkRouteCaches } from './route-cache.js';
@@ -82,7 +88,47 @@ class RemoteWriteIngester {
   /** Pushes one decompressed WriteRequest; throws RequestError (400 malformed, 429 queues full). */
   push(body: Uint8Array, sink: IngestSink, extra: Label[], errors: LineErrors): void {
     const cache = this.#caches.for(sink);
-    if (this.#fast !== undefined && this.#pushFast(this.#fast, body, cache, sink, extra, errors)) return;
+    const fast = this.#fast;
+    if (fast !== undefined) {
+      const map = cache.context(extra.length === 0 ? '' : JSON.stringify(extra));
+      const scanned = fast.scan(body, fast.context(map, cache.generation));
+      if (scanned !== undefined && this.#pushFast(fast, scanned, () => body, cache, map, sink, extra, errors))
+        return;
+    }
+    this.#pushJS(body, cache, sink, extra, errors);
+  }
+
+  /**
+   * Pushes one snappy-compressed WriteRequest (read by readSnappyBlock), decoded in WebAssembly memory and
+   * scanned there when it can be, else as push() after the snappy package decoded it (which gives the
+   * error of a malformed block).
+   */
+  pushSnappy(compressed: Buffer, sink: IngestSink, extra: Label[], errors: LineErrors): void {
+    const fast = this.#fast;
+    const n = fast === undefined ? -1 : fast.decodeSnappy(compressed);
+    if (n < 0) {
+      this.push(decodeSnappyBlock(compressed), sink, extra, errors);
+      return;
+    }
+    const cache = this.#caches.for(sink);
+    const map = cache.context(extra.length === 0 ? '' : JSON.stringify(extra));
+    // The JavaScript side reads the request only for new series, from a copy made then.
+    let body: Buffer | undefined;
+    const request = (): Buffer => (body ??= fast!.decoded(n));
+    const scanned = fast!.scanDecoded(n, fast!.context(map, cache.generation));
+    if (scanned !== undefined && this.#pushFast(fast!, scanned, request, cache, map, sink, extra, errors))
+      return;
+    this.#pushJS(request(), cache, sink, extra, errors);
+  }
+
+  // The JavaScript scanner's way.
+  #pushJS(
+    body: Uint8Array,
+    cache: RouteCache<Entry, number>,
+    sink: IngestSink,
+    extra: Label[],
+    errors: LineErrors,
+  ): void {
     const scan = this.#scan;
     const routes = this.#routes;
     try {
@@ -135,25 +181,30 @@ class RemoteWriteIngester {
   }
 
   /**
-   * Pushes a request through the WebAssembly scanner; false when the JavaScript scanner must take it
-   * (nothing was pushed then). As there, every series is resolved before any row is pushed.
+   * Pushes a request the WebAssembly scanner read (`request` gives its bytes, for new series); false when
+   * the JavaScript scanner must take it (nothing was pushed then). As there, every series is resolved
+   * before any row is pushed.
    */
   #pushFast(
     fast: RemoteWriteFastPath,
-    body: Uint8Array,
+    scanned: ScannedSeries,
+    request: () => Uint8Array,
     cache: RouteCache<Entry, number>,
+    map: Map<number, Entry>,
     sink: IngestSink,
     extra: Label[],
     errors: LineErrors,
   ): boolean {
-    const map = cache.context(extra.length === 0 ? '' : JSON.stringify(extra));
-    const scanned = fast.scan(body, fast.context(map, cache.generation));
-    if (scanned === undefined) return false;
     const pusher = new RowPusher('promremotewrite', sink, this.#limits, errors, { wasm: true });
     pusher.begin();
-    const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    let body: Uint8Array | undefined;
+    let view: DataView = new DataView(new ArrayBuffer(0));
     for (let i = 0; i < scanned.count; i++) {
       if (scanned.routeId(i) >= 0) continue;
+      if (body === undefined) {
+        body = request();
+        view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+      }
       // A series the table did not know: from the route cache, or resolved now.
       const [start, end] = [scanned.labelsStart(i), scanned.labelsEnd(i)];
       const h = labelsHash(body, view, start, end);
@@ -187,20 +238,25 @@ class RemoteWriteIngester {
 }
 
 /**
- * Pushes one decompressed WriteRequest to sink, the labels `extra` added to each series; throws
- * RequestError (400 malformed, 429 queues full).
+ * Pushes one WriteRequest to sink, the labels `extra` added to each series; throws RequestError (400
+ * malformed, 429 queues full).
  */
-export type RemoteWriteIngest = (
-  body: Uint8Array,
-  sink: IngestSink,
-  extra: Label[],
-  errors: LineErrors,
-) => void;
+export interface RemoteWriteIngest {
+  /** A decompressed request. */
+  (body: Uint8Array, sink: IngestSink, extra: Label[], errors: LineErrors): void;
+  /** A snappy block as readSnappyBlock reads it (decoded in WebAssembly memory when it can be). */
+  snappy(compressed: Buffer, sink: IngestSink, extra: Label[], errors: LineErrors): void;
+}
 
-/** The ingester of decompressed WriteRequests, with its route caches (one per handler). */
+/** The ingester of WriteRequests, with its route caches (one per handler). */
 export function makeRemoteWriteIngest(cfg: IngestConfig): RemoteWriteIngest {
   const ingester = new RemoteWriteIngester(cfg);
-  return (body, sink, extra, errors) => ingester.push(body, sink, extra, errors);
+  const ingest = (body: Uint8Array, sink: IngestSink, extra: Label[], errors: LineErrors): void =>
+    ingester.push(body, sink, extra, errors);
+  return Object.assign(ingest, {
+    snappy: (compressed: Buffer, sink: IngestSink, extra: Label[], errors: LineErrors): void =>
+      ingester.pushSnappy(compressed, sink, extra, errors),
+  });
 }
 
 /** The /api/v1/write handler. A missing Content-Encoding means snappy. */
@@ -218,9 +274,18 @@ export function makeRemoteWriteHandler(cfg: IngestConfig): IngestHandler {
           `unsupported Content-Encoding ${JSON.stringify(enc)} for remote write; use snappy or zstd`,
         );
       }
-      const body = await readBody(req, enc, cfg.maxInsertRequestSize, 'maxInsertRequestSize');
       const errors = new LineErrors('promremotewrite');
-      ingest(body, sink, extra, errors);
+      if (enc === 'snappy') {
+        const compressed = await readSnappyBlock(req, cfg.maxInsertRequestSize, 'maxInsertRequestSize');
+        ingest.snappy(compressed, sink, extra, errors);
+      } else {
+        ingest(
+          await readBody(req, enc, cfg.maxInsertRequestSize, 'maxInsertRequestSize'),
+          sink,
+          extra,
+          errors,
+        );
+      }
       respondOk(res, errors);
     } catch (err) {
       drain(req);

@@ -5,6 +5,7 @@
 // under the wrong bytes would show up as rows under wrong labels. It runs into a plain sink and into one
 // that offers the WebAssembly output, whose rows are decoded from the staged remote-write bytes.
 import { test } from 'node:test';
+import { compressSync } from 'snappy';
 import assert from 'node:assert/strict';
 import { setupLogger } from '../../../lib/logger/logger.js';
 import { encodeWriteRequest } from '../../../lib/prompb/encode.js';
@@ -69,8 +70,14 @@ function seedRequests(): Buffer[] {
 
 type Ingest = ReturnType<typeof makeRemoteWriteIngest>;
 
-// The rows (grouped by series, each in its order) and the error of pushing buf.
-function run(ingest: Ingest, sink: CollectingSink, buf: Buffer): { rows: string[]; error: string } {
+// The rows (grouped by series, each in its order) and the error of pushing buf (a snappy block with
+// `snappy`).
+function run(
+  ingest: Ingest,
+  sink: CollectingSink,
+  buf: Buffer,
+  snappy = false,
+): { rows: string[]; error: string } {
   const rows: string[] = [];
   sink.onSample = (ts) => {
     const s = ts.samples.at(-1)!;
@@ -78,7 +85,8 @@ function run(ingest: Ingest, sink: CollectingSink, buf: Buffer): { rows: string[
   };
   let error = '';
   try {
-    ingest(buf, sink, [], new LineErrors('promremotewrite'));
+    if (snappy) ingest.snappy(buf, sink, [], new LineErrors('promremotewrite'));
+    else ingest(buf, sink, [], new LineErrors('promremotewrite'));
   } catch (err) {
     error = (err as Error).message;
   }
@@ -116,6 +124,17 @@ for (const wasmSlots of [0, 2]) {
       const want = run(jsIngest, jsSink, buf);
       const got = run(fastIngest, fastSink, buf);
       assert.deepEqual(got, want, `request #${n} ${buf.toString('hex')}`);
+      fastSink.clear();
+      // The same request snappy-compressed (decoded in WebAssembly memory), every 8th one mutated after
+      // compression: the same rows, or the snappy package's error.
+      let block = compressSync(buf);
+      if (n % 8 === 0) block[Math.floor(rand() * block.length)] = Math.floor(rand() * 256);
+      const wantSnappy = n % 8 === 0 ? run(jsIngest, jsSink, block, true) : want;
+      assert.deepEqual(
+        run(fastIngest, fastSink, block, true),
+        wantSnappy,
+        `snappy #${n} ${block.toString('hex')}`,
+      );
       rows += want.rows.length;
       jsSink.clear();
       fastSink.clear();

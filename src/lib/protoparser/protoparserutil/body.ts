@@ -57,7 +57,21 @@ class ZstdTransform extends Transform {
 // Snappy has no streaming form here (vmagent uses the block format): read the compressed body whole,
 // bounded, check the declared length, then decode.
 async function* snappyChunks(src: Readable, maxBytes: number, limitName: string): AsyncGenerator<Buffer> {
-  const compressed = await readRaw(src.iterator({ destroyOnReturn: false }), maxBytes, limitName);
+  yield decodeSnappyBlock(await readSnappyBlock(src, maxBytes, limitName));
+}
+
+/**
+ * Reads a snappy block body whole: at most maxBytes compressed, and declaring at most maxBytes
+ * decompressed (else RequestError 413 naming -limitName). Decode it with decodeSnappyBlock, or another
+ * decoder that rejects what that one rejects.
+ */
+export async function readSnappyBlock(src: Readable, maxBytes: number, limitName: string): Promise<Buffer> {
+  let compressed: Buffer;
+  try {
+    compressed = await readRaw(src.iterator({ destroyOnReturn: false }), maxBytes, limitName);
+  } catch (err) {
+    throw wrapDecodeError(err);
+  }
   let len = 0;
   let shift = 0;
   for (let i = 0; i < 5 && i < compressed.length; i++) {
@@ -67,8 +81,13 @@ async function* snappyChunks(src: Readable, maxBytes: number, limitName: string)
     if (b < 0x80) break;
   }
   if (len > maxBytes) throw tooBig(maxBytes, limitName);
+  return compressed;
+}
+
+/** Decodes a snappy block read by readSnappyBlock; throws RequestError 400 when it is malformed. */
+export function decodeSnappyBlock(compressed: Buffer): Buffer {
   try {
-    yield snappy.uncompressSync(compressed, { asBuffer: true }) as Buffer;
+    return snappy.uncompressSync(compressed, { asBuffer: true }) as Buffer;
   } catch (err) {
     throw new RequestError(400, `cannot decompress snappy data: ${(err as Error).message}`);
   }

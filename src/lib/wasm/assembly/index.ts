@@ -1,5 +1,5 @@
 // AssemblyScript entry of the module ../module.ts loads (one module for all WebAssembly hot paths).
-export { snappyEncodePieces } from './snappy';
+export { snappyEncodePieces, snappyDecode } from './snappy';
 export { crc32c } from './crc32c';
 export {
   influxInit,

@@ -135,3 +135,76 @@ export function snappyEncodePieces(src: usize, n: usize, dst: usize): usize {
   }
   return d - dst;
 }
+
+/**
+ * Decodes the snappy block [src, src+n) (the length header, then literals and copies) into dst; returns
+ * the decoded length, or -1 when the block is malformed (as golang/snappy's decoder finds it: a truncated
+ * element, a copy from before the start or of offset 0, more or fewer bytes than the header says) or
+ * longer than cap.
+ */
+export function snappyDecode(src: usize, n: usize, dst: usize, cap: usize): i32 {
+  const end = src + n;
+  let p = src;
+  // The length: a varint of at most 5 bytes, below 2^32.
+  let len: u64 = 0;
+  let shift: u64 = 0;
+  for (let i = 0; ; i++) {
+    if (i == 5 || p >= end) return -1;
+    const b = load<u8>(p++);
+    len |= <u64>(b & 0x7f) << shift;
+    if (b < 0x80) break;
+    shift += 7;
+  }
+  if (len > 0xffffffff || len > <u64>cap) return -1;
+  const dend = dst + <usize>len;
+  let d = dst;
+  while (p < end) {
+    const tag = <usize>load<u8>(p);
+    const kind = tag & 3;
+    let l: usize;
+    if (kind == 0) {
+      // A literal: its length - 1 in the tag, or in the 1 to 4 bytes after it.
+      l = tag >> 2;
+      p++;
+      if (l >= 60) {
+        const extra = l - 59;
+        if (extra > end - p) return -1;
+        l = extra == 1 ? <usize>load<u8>(p) : extra == 2 ? <usize>load<u16>(p) : extra == 3 ? <usize>(load<u32>(p) & 0xffffff) : <usize>load<u32>(p);
+        p += extra;
+      }
+      // l + 1 bytes; l may be 2^32 - 1 (no overflow: usize is 32 bits, so compare l, not l + 1).
+      if (l >= end - p || l >= dend - d) return -1;
+      l++;
+      memory.copy(d, p, l);
+      d += l;
+      p += l;
+      continue;
+    }
+    let off: usize;
+    if (kind == 1) {
+      if (end - p < 2) return -1;
+      l = 4 + ((tag >> 2) & 7);
+      off = ((tag & 0xe0) << 3) | <usize>load<u8>(p, 1);
+      p += 2;
+    } else if (kind == 2) {
+      if (end - p < 3) return -1;
+      l = 1 + (tag >> 2);
+      off = <usize>load<u16>(p, 1);
+      p += 3;
+    } else {
+      if (end - p < 5) return -1;
+      l = 1 + (tag >> 2);
+      off = <usize>load<u32>(p, 1);
+      p += 5;
+    }
+    if (off == 0 || off > d - dst || l > dend - d) return -1;
+    if (off >= l) {
+      memory.copy(d, d - off, l);
+    } else {
+      // Overlapping: the last `off` bytes repeat.
+      for (let k: usize = 0; k < l; k++) store<u8>(d + k, load<u8>(d - off + k));
+    }
+    d += l;
+  }
+  return d == dend ? <i32>len : -1;
+}
