@@ -28,12 +28,13 @@ function makeTables(): Uint32Array[] {
 // Below this many bytes the copy into WebAssembly memory costs more than it saves.
 const wasmMinBytes = 256;
 const scratchBytes = 64 << 10;
-let scratch = -1;
+// Reserved when this module loads: a region reserved later may grow the memory, which detaches the views
+// of callers up the stack (the queue writes blocks from inside the output's emission).
+const scratch = reserve(scratchBytes);
 
 /** Returns the CRC-32C of buf, continuing from `crc` (the result of a previous call) when given. */
 export function crc32c(buf: Uint8Array, crc = 0): number {
   if (buf.length < wasmMinBytes) return crc32cJS(buf, crc);
-  if (scratch < 0) scratch = reserve(scratchBytes);
   let c = crc;
   for (let i = 0; i < buf.length; i += scratchBytes) {
     const piece = buf.subarray(i, i + scratchBytes);

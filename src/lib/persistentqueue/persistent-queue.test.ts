@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { defaultRegistry } from '../metrics/registry.js';
+import { reservedBytes } from '../wasm/module.js';
 import { crc32c, crc32cJS } from './crc32c.js';
 import { MemoryQueue } from './memory-queue.js';
 import { PersistentQueue } from './persistent-queue.js';
@@ -72,6 +73,14 @@ test('crc32c in WebAssembly = in JavaScript, for lengths and offsets around its 
   }
   const long = new Uint8Array(1000).fill(0xff);
   assert.equal(crc32c(long), crc32cJS(long));
+});
+
+test('crc32c reserves no WebAssembly memory when called (the queue calls it while the output emits rows)', async () => {
+  // A fresh copy of the module, as the first call in a process makes it.
+  const { crc32c: fresh } = (await import(`./crc32c.js?fresh=${Date.now()}`)) as typeof import('./crc32c.js');
+  const top = reservedBytes();
+  fresh(new Uint8Array(100_000));
+  assert.equal(reservedBytes(), top);
 });
 
 test('write, next, ack, reopen', async () => {

@@ -117,6 +117,14 @@ export function reserve(n: number): number {
 }
 
 /**
+ * The end of the regions reserved so far. Hot paths never reserve: a region reserved while a caller up
+ * the stack holds a view may grow the memory and detach that view (tests check this with it).
+ */
+export function reservedBytes(): number {
+  return heapTop;
+}
+
+/**
  * A view of the whole linear memory (a new one after the memory grew: growing detaches the old buffer,
  * whose views then have length 0; checking that is cheaper than the memory's buffer getter, which the
  * hot paths call per row).

@@ -31,7 +31,7 @@ export interface ScannedSeries {
 export class RemoteWriteFastPath extends LineScanner {
   readonly #body: number;
   readonly #series: number;
-  #compressed = -1;
+  readonly #compressed: number;
   #seriesView: Int32Array = new Int32Array(0);
   #ctx = 0;
   // The output's generation at the last scan: its route ids are stale once it changed.
@@ -41,6 +41,7 @@ export class RemoteWriteFastPath extends LineScanner {
     super();
     this.#body = reserve(bodyBytes);
     this.#series = reserve(16 * (seriesCap + 1));
+    this.#compressed = reserve(compressedBytes);
     const samples = reserve(16 * sampleCap);
     wasm.rwInit(this.#series, seriesCap, samples, sampleCap);
   }
@@ -64,7 +65,6 @@ export class RemoteWriteFastPath extends LineScanner {
    */
   decodeSnappy(compressed: Uint8Array): number {
     if (compressed.length > compressedBytes || !this.active) return -1;
-    if (this.#compressed < 0) this.#compressed = reserve(compressedBytes);
     memoryBytes().set(compressed, this.#compressed);
     return wasm.snappyDecode(this.#compressed, compressed.length, this.#body, bodyBytes);
   }
