@@ -27,7 +27,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import snappy from 'snappy';
-import type { TimeSeries } from '../src/lib/prompb/types.js';
 import { defaultIngestConfig } from '../src/app/agent/ingest/flags.js';
 import type { IngestSink } from '../src/app/agent/ingest/common.js';
 import { makeInfluxStreamHandler } from '../src/app/agent/ingest/influx.js';
@@ -45,6 +44,7 @@ import { encodeExportMetricsServiceRequest } from '../src/lib/protoparser/opente
 import type { Metric } from '../src/lib/protoparser/opentelemetry/pb.js';
 import { encodeWriteRequest } from '../src/lib/prompb/encode.js';
 import { freePort, lookoutCli } from '../e2e/harness/proc.js';
+import { remoteWriteSeries } from './workload.js';
 import { Fanout } from '../src/app/agent/remotewrite.js';
 import { RemoteWriteClient } from '../src/lib/remotewrite/client.js';
 
@@ -56,17 +56,7 @@ export function buildPayloads(): Record<string, { body: Buffer; rows: number }> 
   const lines = (f: (i: number) => string): Buffer =>
     Buffer.from(Array.from({ length: rowsPerBlock }, (_, i) => f(i)).join('\n') + '\n');
   const host = (i: number): string => `host-${i % 100}`;
-  const series: TimeSeries[] = Array.from({ length: rowsPerBlock }, (_, i) => ({
-    labels: [
-      { name: '__name__', value: `rw_metric_${i % 50}` },
-      { name: 'host', value: host(i) },
-      { name: 'job', value: 'node' },
-      { name: 'dc', value: 'eu-1' },
-      { name: 'instance', value: `10.0.${i % 7}.${i % 251}:9100` },
-      { name: 'id', value: String(i) },
-    ],
-    samples: [{ value: i * 1.5, timestampMs: nowSec * 1000 }],
-  }));
+  const series = remoteWriteSeries(rowsPerBlock, nowSec);
   const metrics: Metric[] = Array.from({ length: rowsPerBlock / 10 }, (_, m) => ({
     name: `otlp_metric_${m}`,
     gauge: {

@@ -12,6 +12,7 @@ import { lineFastPath } from '../src/lib/wasm/lines.js';
 import type { ChunkScan } from '../src/lib/wasm/lines.js';
 import { memoryBytes, reserve, wasm } from '../src/lib/wasm/module.js';
 import { RemoteWriteFastPath } from '../src/lib/wasm/remotewrite.js';
+import { remoteWriteSeries } from './workload.js';
 
 const series = 2000;
 const nowSec = Math.floor(Date.now() / 1000);
@@ -53,19 +54,7 @@ function keyedLines(lines: string[], chunkScan: (ctx: number) => ChunkScan): num
 }
 
 function remoteWriteRequest(): Uint8Array {
-  return encodeWriteRequest(
-    Array.from({ length: series }, (_, i) => ({
-      labels: [
-        { name: '__name__', value: `rw_metric_${i % 50}` },
-        { name: 'host', value: host(i) },
-        { name: 'job', value: 'node' },
-        { name: 'dc', value: 'eu-1' },
-        { name: 'instance', value: `10.0.${i % 7}.${i % 251}:9100` },
-        { name: 'id', value: String(i) },
-      ],
-      samples: [{ value: i * 1.5, timestampMs: nowSec * 1000 }],
-    })),
-  );
+  return encodeWriteRequest(remoteWriteSeries(series, nowSec));
 }
 
 function remoteWrite(): number {

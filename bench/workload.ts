@@ -2,6 +2,7 @@
 // with labels), written once to files that nginx serves cheaply.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TimeSeries } from '../src/lib/prompb/types.js';
 
 /** Builds one target's body with about `series` series; values differ per target so bodies differ. */
 export function makeBody(targetIdx: number, series: number): string {
@@ -68,4 +69,22 @@ export function scrapeConfig(address: string, paths: string[], intervalS: number
     )
     .join('\n');
   return `global:\n  scrape_interval: ${intervalS}s\n  scrape_timeout: ${Math.max(1, intervalS - 1)}s\nscrape_configs:\n  - job_name: bench\n    static_configs:\n${groups}\n`;
+}
+
+/**
+ * The push benchmarks' remote-write series (ingest.bench.ts, scanners.bench.ts): `n` series of six labels
+ * over 100 hosts, one sample each at nowSec.
+ */
+export function remoteWriteSeries(n: number, nowSec: number): TimeSeries[] {
+  return Array.from({ length: n }, (_, i) => ({
+    labels: [
+      { name: '__name__', value: `rw_metric_${i % 50}` },
+      { name: 'host', value: `host-${i % 100}` },
+      { name: 'job', value: 'node' },
+      { name: 'dc', value: 'eu-1' },
+      { name: 'instance', value: `10.0.${i % 7}.${i % 251}:9100` },
+      { name: 'id', value: String(i) },
+    ],
+    samples: [{ value: i * 1.5, timestampMs: nowSec * 1000 }],
+  }));
 }
