@@ -1,6 +1,6 @@
 // The IO layer of the graphite protocol: a TCP connection or a UDP datagram read as bounded line blocks.
-import { decodeText, readLineChunks } from '../protoparserutil/body.js';
 import type { LineErrorHandler } from '../protoparserutil/lines.js';
+import { scanLineBlocks } from '../protoparserutil/stream.js';
 import type { LineBlockHandler } from '../protoparserutil/stream.js';
 import { scanGraphiteLines } from './parser.js';
 import type { GraphiteLine } from './parser.js';
@@ -21,15 +21,13 @@ export async function parseGraphiteStream(
   h: GraphiteBlockHandler,
   onError: LineErrorHandler,
 ): Promise<void> {
-  await readLineChunks(chunks, graphiteMaxLineLen, 'graphite line length limit', (block, firstLineNum) => {
-    h.begin();
-    if (!h.bytes?.(block, firstLineNum))
-      scanGraphiteLines(
-        decodeText(block),
-        { nowMs: Date.now(), trimMs: opts.trimMs },
-        h.line,
-        (n, line, msg) => onError(n + firstLineNum - 1, line, msg),
-      );
-    h.end();
-  });
+  await scanLineBlocks(
+    chunks,
+    graphiteMaxLineLen,
+    'graphite line length limit',
+    h,
+    (text, onLine, onBlockError) =>
+      scanGraphiteLines(text, { nowMs: Date.now(), trimMs: opts.trimMs }, onLine, onBlockError),
+    onError,
+  );
 }

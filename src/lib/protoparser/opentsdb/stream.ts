@@ -1,6 +1,6 @@
 // The IO layer of the OpenTSDB telnet protocol: a TCP connection or a UDP datagram as bounded line blocks.
-import { decodeText, readLineChunks } from '../protoparserutil/body.js';
 import type { LineErrorHandler } from '../protoparserutil/lines.js';
+import { scanLineBlocks } from '../protoparserutil/stream.js';
 import type { LineBlockHandler } from '../protoparserutil/stream.js';
 import { scanOpenTSDBLines } from './parser.js';
 import type { OpenTSDBLine } from './parser.js';
@@ -21,15 +21,13 @@ export async function parseOpenTSDBStream(
   h: OpenTSDBBlockHandler,
   onError: LineErrorHandler,
 ): Promise<void> {
-  await readLineChunks(chunks, openTSDBMaxLineLen, 'opentsdb line length limit', (block, firstLineNum) => {
-    h.begin();
-    if (!h.bytes?.(block, firstLineNum))
-      scanOpenTSDBLines(
-        decodeText(block),
-        { nowMs: Date.now(), trimMs: opts.trimMs },
-        h.line,
-        (n, line, msg) => onError(n + firstLineNum - 1, line, msg),
-      );
-    h.end();
-  });
+  await scanLineBlocks(
+    chunks,
+    openTSDBMaxLineLen,
+    'opentsdb line length limit',
+    h,
+    (text, onLine, onBlockError) =>
+      scanOpenTSDBLines(text, { nowMs: Date.now(), trimMs: opts.trimMs }, onLine, onBlockError),
+    onError,
+  );
 }

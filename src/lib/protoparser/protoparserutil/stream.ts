@@ -1,5 +1,5 @@
 // The shared shape of the line protocols' stream layer: bounded line blocks in, parsed rows out.
-import { readLinesBlocks } from './body.js';
+import { decodeText, readLineChunks, readLinesBlocks } from './body.js';
 import type { LineErrorHandler } from './lines.js';
 
 /** Receives the rows of one block; false stops reading (back-pressure). May be async. */
@@ -43,4 +43,26 @@ export interface LineBlockHandler<L> {
   line: (l: L) => void;
   end: () => void;
   bytes?: (block: Buffer, firstLineNum: number) => boolean;
+}
+
+/**
+ * Reads chunks as blocks of whole lines (each at most maxLineLen bytes, else RequestError 400 naming
+ * limitName) and hands each block to h: begin(), then its bytes to h.bytes, or, when that does not take
+ * them, its text to scanText (which numbers lines from 1 within the block; onError gets them numbered from
+ * the start of the stream), then end(). Throws whatever h.begin() throws.
+ */
+export async function scanLineBlocks<L>(
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+  maxLineLen: number,
+  limitName: string,
+  h: LineBlockHandler<L>,
+  scanText: (text: string, onLine: (l: L) => void, onError: LineErrorHandler) => void,
+  onError: LineErrorHandler,
+): Promise<void> {
+  await readLineChunks(chunks, maxLineLen, limitName, (block, firstLineNum) => {
+    h.begin();
+    if (!h.bytes?.(block, firstLineNum))
+      scanText(decodeText(block), h.line, (n, line, msg) => onError(n + firstLineNum - 1, line, msg));
+    h.end();
+  });
 }

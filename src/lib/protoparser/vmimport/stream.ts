@@ -1,6 +1,6 @@
 // The IO layer of /api/v1/import: a decompressed body read as line blocks of at most -import.maxLineLen.
-import { decodeText, readLineChunks } from '../protoparserutil/body.js';
 import type { LineErrorHandler } from '../protoparserutil/lines.js';
+import { scanLineBlocks } from '../protoparserutil/stream.js';
 import type { LineBlockHandler } from '../protoparserutil/stream.js';
 import { scanVMImportLines } from './parser.js';
 import type { VMImportLine } from './parser.js';
@@ -18,12 +18,5 @@ export async function scanVMImportStream(
   h: VMImportBlockHandler,
   onError: LineErrorHandler,
 ): Promise<void> {
-  await readLineChunks(chunks, maxLineLen, 'import.maxLineLen', (block, firstLineNum) => {
-    h.begin();
-    if (!h.bytes?.(block, firstLineNum))
-      scanVMImportLines(decodeText(block), h.line, (n, line, msg) =>
-        onError(n + firstLineNum - 1, line, msg),
-      );
-    h.end();
-  });
+  await scanLineBlocks(chunks, maxLineLen, 'import.maxLineLen', h, scanVMImportLines, onError);
 }
