@@ -48,6 +48,9 @@ interface Entry {
 // What an entry holds beyond the cache's own per-entry estimate: the key's typed array, besides its bytes.
 const entryExtraBytes = 120;
 
+// The view #pushFast holds until a request has a new series (then one over the request's bytes).
+const noView: DataView = new DataView(new ArrayBuffer(0));
+
 // Routes array entries kept between requests (a bigger request's array is let go after it).
 const keptRoutes = 4096;
 
@@ -198,7 +201,7 @@ class RemoteWriteIngester {
     const pusher = new RowPusher('promremotewrite', sink, this.#limits, errors, { wasm: true });
     pusher.begin();
     let body: Uint8Array | undefined;
-    let view: DataView = new DataView(new ArrayBuffer(0));
+    let view = noView;
     for (let i = 0; i < scanned.count; i++) {
       if (scanned.routeId(i) >= 0) continue;
       if (body === undefined) {
