@@ -113,7 +113,8 @@ export class LineFastPath {
 
   /**
    * Scans `bytes` (whole lines; the first is line `firstLineNum`) with scanChunk: rows of known series go
-   * to sink, other lines to onSlowLine, in the order of the input (for each series).
+   * to sink, other lines to onSlowLine, in the order of the input (for each series). Returns the number of
+   * lines (of line breaks, plus one for text after the last).
    */
   scan<R>(
     bytes: Buffer,
@@ -121,7 +122,7 @@ export class LineFastPath {
     scanChunk: ChunkScan,
     sink: FastSink<R>,
     onSlowLine: SlowLine,
-  ): void {
+  ): number {
     let lineNum = firstLineNum;
     for (let from = 0; from < bytes.length;) {
       let to = Math.min(bytes.length, from + chunkBytes);
@@ -141,6 +142,7 @@ export class LineFastPath {
       lineNum = this.#scanChunk(to - from, lineNum, scanChunk, sink, onSlowLine);
       from = to;
     }
+    return lineNum - firstLineNum;
   }
 
   // Scans the chunk of n bytes at #body; returns the number of the line after it.
@@ -234,7 +236,7 @@ export class KeyedLineScanner extends LineScanner {
   /**
    * Scans `bytes` (whole lines; the first is line `firstLineNum`) with a keyed scanner bound to context
    * ctx (e.g. graphiteChunkScan's): rows of known keys go to sink, other lines to onSlowLine, in the order
-   * of the input (for each series).
+   * of the input (for each series). Returns the number of lines.
    */
   scan<R>(
     bytes: Buffer,
@@ -243,8 +245,8 @@ export class KeyedLineScanner extends LineScanner {
     chunkScan: ChunkScan,
     sink: FastSink<R>,
     onSlowLine: KeyedSlowLine<R>,
-  ): void {
-    this.lines.scan(bytes, firstLineNum, chunkScan, sink, (line, lineNum, missAt) =>
+  ): number {
+    return this.lines.scan(bytes, firstLineNum, chunkScan, sink, (line, lineNum, missAt) =>
       onSlowLine(
         line,
         lineNum,

@@ -462,20 +462,25 @@ export function keyedBytesHook<L>(o: {
     onError: (n: number, line: string, msg: string) => void,
   ) => void;
   line: (l: L, register: KeyRegister<CachedRoute> | undefined) => void;
-}): (block: Buffer, firstLineNum: number) => boolean {
+}): (block: Buffer, firstLineNum: number) => number | false {
   const { fast, pusher, trimMs } = o;
   return (block, firstLineNum) => {
     if (!fast.active) return false;
     const opts = { nowMs: Date.now(), trimMs };
     const ctx = o.ctx();
-    fast.scan(block, firstLineNum, ctx, o.chunkScan(ctx, opts), pusher.fastSink, (bytes, lineNum, reg) =>
-      o.scanLines(
-        decodeText(bytes),
-        opts,
-        (l) => o.line(l, reg),
-        (_n, text, msg) => pusher.errors.add(lineNum, text, msg),
-      ),
+    return fast.scan(
+      block,
+      firstLineNum,
+      ctx,
+      o.chunkScan(ctx, opts),
+      pusher.fastSink,
+      (bytes, lineNum, reg) =>
+        o.scanLines(
+          decodeText(bytes),
+          opts,
+          (l) => o.line(l, reg),
+          (_n, text, msg) => pusher.errors.add(lineNum, text, msg),
+        ),
     );
-    return true;
   };
 }

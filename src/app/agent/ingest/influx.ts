@@ -187,7 +187,7 @@ class InfluxIngester {
               trimMs: cfg.influxTrimTimestampMs,
             };
             if (!fast.active) return false;
-            fast.scan(
+            return fast.scan(
               block,
               firstLineNum,
               ctxId,
@@ -204,7 +204,6 @@ class InfluxIngester {
                 }
               },
             );
-            return true;
           }),
       },
       errors.add,

@@ -127,7 +127,7 @@ for (const wasmSlots of [0, 2]) {
       fastSink.clear();
       // The same request snappy-compressed (decoded in WebAssembly memory), every 8th one mutated after
       // compression: the same rows, or the snappy package's error.
-      let block = compressSync(buf);
+      const block = compressSync(buf);
       if (n % 8 === 0) block[Math.floor(rand() * block.length)] = Math.floor(rand() * 256);
       const wantSnappy = n % 8 === 0 ? run(jsIngest, jsSink, block, true) : want;
       assert.deepEqual(

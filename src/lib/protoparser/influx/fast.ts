@@ -46,7 +46,8 @@ export type InfluxSlowLine<R> = (
 export class InfluxFastPath<R> extends LineScanner {
   /**
    * Scans `bytes` (whole lines; the first is line `firstLineNum`) in context ctx: rows of known series go to
-   * sink, other lines to onSlowLine, in the order of the input (for each series).
+   * sink, other lines to onSlowLine, in the order of the input (for each series). Returns the number of
+   * lines.
    */
   scan(
     bytes: Buffer,
@@ -55,7 +56,7 @@ export class InfluxFastPath<R> extends LineScanner {
     opts: InfluxFastOptions,
     sink: FastSink<R>,
     onSlowLine: InfluxSlowLine<R>,
-  ): void {
+  ): number {
     const precision = opts.precision ?? '';
     const scale = Object.hasOwn(precisionScale, precision) ? precisionScale[precision] : undefined;
     const unit = scale ? scale[1] : 1;
@@ -64,7 +65,7 @@ export class InfluxFastPath<R> extends LineScanner {
     const [k, mul] = scale ?? [-2, 1];
     const trimMs = opts.trimMs ?? 1;
     const skipSingle = opts.skipSingleField ? 1 : 0;
-    this.lines.scan(
+    return this.lines.scan(
       bytes,
       firstLineNum,
       (p, end) => wasm.influxScan(p, end, ctx, skipSingle, k, mul, nowTs, trimMs),

@@ -33,9 +33,10 @@ export async function parseInfluxStream(
   h: InfluxBlockHandler,
   onError: LineErrorHandler,
 ): Promise<void> {
-  const parseBlock = (block: Buffer, firstLineNum: number): void => {
+  const parseBlock = (block: Buffer, firstLineNum: number): number | undefined => {
     h.begin();
-    if (!h.bytes?.(block, firstLineNum))
+    const lines = h.bytes?.(block, firstLineNum) ?? false;
+    if (lines === false)
       scanInfluxLines(
         decodeText(block),
         { precision: opts.precision, nowMs: Date.now(), trimMs: opts.trimMs },
@@ -43,6 +44,7 @@ export async function parseInfluxStream(
         (n, line, msg) => onError(n + firstLineNum - 1, line, msg),
       );
     h.end();
+    return lines === false ? undefined : lines;
   };
   if (opts.streamMode || !('pipe' in src)) {
     const chunks =

@@ -1,4 +1,5 @@
 // The shared shape of the line protocols' stream layer: bounded line blocks in, parsed rows out.
+import type { Readable } from 'node:stream';
 import { decodeText, readLineChunks, readLinesBlocks } from './body.js';
 import type { LineErrorHandler } from './lines.js';
 
@@ -35,14 +36,14 @@ export async function parseLinesStream<R>(
 /**
  * Receives scanned lines block by block: begin() (may throw to stop reading), line() per good line, end().
  * With `bytes` (where the stream layer offers it), each block's bytes go there first, unscanned (between
- * begin() and end()), for a handler with its own fast path: it returns false to have the block scanned
- * as usual instead.
+ * begin() and end()), for a handler with its own fast path: it returns the block's count of lines when
+ * it took the block, or false to have the block scanned as usual instead.
  */
 export interface LineBlockHandler<L> {
   begin: () => void;
   line: (l: L) => void;
   end: () => void;
-  bytes?: (block: Buffer, firstLineNum: number) => boolean;
+  bytes?: (block: Buffer, firstLineNum: number) => number | false;
 }
 
 /**
@@ -52,7 +53,7 @@ export interface LineBlockHandler<L> {
  * the start of the stream), then end(). Throws whatever h.begin() throws.
  */
 export async function scanLineBlocks<L>(
-  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer> | Readable,
   maxLineLen: number,
   limitName: string,
   h: LineBlockHandler<L>,
@@ -61,8 +62,10 @@ export async function scanLineBlocks<L>(
 ): Promise<void> {
   await readLineChunks(chunks, maxLineLen, limitName, (block, firstLineNum) => {
     h.begin();
-    if (!h.bytes?.(block, firstLineNum))
+    const lines = h.bytes?.(block, firstLineNum) ?? false;
+    if (lines === false)
       scanText(decodeText(block), h.line, (n, line, msg) => onError(n + firstLineNum - 1, line, msg));
     h.end();
+    return lines === false ? undefined : lines;
   });
 }
