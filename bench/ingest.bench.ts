@@ -151,11 +151,11 @@ async function measureStreamHandlers(sink: IngestSink, seconds: number): Promise
   await measure('graphite', p.graphite!.rows, seconds, () => graphite([p.graphite!.body]));
   const otsdb = makeOpenTSDBStreamHandler(cfg, sink);
   await measure('opentsdb', p.opentsdb!.rows, seconds, () => otsdb([p.opentsdb!.body]));
-  // Prometheus text import, the body already read (as /api/v1/import/prometheus hands it over).
+  // Prometheus text import, the body as one chunk (as /api/v1/import/prometheus reads it, block by block).
   const importText = makePrometheusTextImporter(cfg, { parseText, parseSeriesKey });
   const errors = new LineErrors('prometheus');
   await measure('prometheus', p.prometheus!.rows, seconds, () =>
-    importText(p.prometheus!.body, [], Date.now(), sink, errors),
+    importText([p.prometheus!.body], [], Date.now(), sink, errors),
   );
   // JSON-lines import, the body already decompressed (as /api/v1/import streams it).
   const vmimport = makeVMImportStreamHandler(cfg);

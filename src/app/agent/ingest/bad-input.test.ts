@@ -13,6 +13,8 @@ import { defaultRegistry } from '../../../lib/metrics/registry.js';
 import { setupLogger } from '../../../lib/logger/logger.js';
 import { defaultIngestConfig } from './flags.js';
 import { makeIngestRouter } from './router.js';
+import { parseText } from '../../../lib/protoparser/prometheus/parser.js';
+import { parseSeriesKey } from '../../../lib/protoparser/prometheus/series-key.js';
 import { startIngestListeners } from './listeners.js';
 import type { IngestListeners } from './listeners.js';
 
@@ -38,7 +40,7 @@ let base = '';
 let listeners: IngestListeners;
 
 before(async () => {
-  const route = makeIngestRouter(cfg, sink);
+  const route = makeIngestRouter(cfg, sink, { prometheus: { parseText, parseSeriesKey } });
   server = http.createServer((req, res) => void (route(req, res) || res.writeHead(404).end()));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -116,6 +118,20 @@ test('HTTP: limits answer 400/413/415 naming the limit, nothing reaches the sink
     /cannot unmarshal OpenTelemetry/,
   );
   await f('/api/put', '{not json', {}, 400, /cannot parse OpenTSDB HTTP put request/);
+});
+
+test('HTTP: Prometheus text import streams as vmagent does: any body size, lines up to 256 KiB', async () => {
+  // A body over -maxInsertRequestSize (64 KiB here) lands whole: only a snappy body is bounded by it.
+  const body = Array.from({ length: 5000 }, (_, i) => `p_big{i="${i}"} ${i}\n`).join('');
+  assert.ok(body.length > cfg.maxInsertRequestSize);
+  assert.deepEqual(await post('/api/v1/import/prometheus', body), [204, '']);
+  assert.equal(sink.series.length, 5000);
+  // A line over 256 KiB is a 400 naming the size; the blocks before it have landed.
+  const long = `p_ok 1\n${'p_long{a="' + 'x'.repeat(300 * 1024) + '"} 1'}\np_after 1\n`;
+  const [s, text] = await post('/api/v1/import/prometheus', long);
+  assert.equal(s, 400);
+  assert.match(text, /too long line: it exceeds 262144 bytes/);
+  assert.ok(!names().includes('p_after'));
 });
 
 test('HTTP: bad lines are skipped, reported and counted; good lines go to the sink', async () => {

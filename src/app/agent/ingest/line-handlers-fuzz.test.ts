@@ -187,8 +187,7 @@ for (const { kind, make } of sinks) {
   test(`prometheus import = parser over ${inputs} fuzzed inputs${kind}`, async () => {
     const sink = make();
     const importText = makePrometheusTextImporter(defaultIngestConfig(), { parseText, parseSeriesKey });
-    const push: Push = async (chunks, errors) =>
-      importText(Buffer.concat([...chunks]), [], promNowMs, sink, errors);
+    const push: Push = (chunks, errors) => importText(chunks, [], promNowMs, sink, errors);
     const seeds = [
       'm{a="b",c="d"} 1.5 1700000000',
       'x 1\n# HELP x y',
@@ -244,7 +243,7 @@ test('prometheus import: keys with spaces, braces and escaped quotes in values a
     got.length = 0;
     const before = lineFastPath().rowsTaken;
     const errors = new LineErrors('prometheus');
-    importText(Buffer.from(text), [], promNowMs, sink, errors);
+    await importText([Buffer.from(text)], [], promNowMs, sink, errors);
     assert.equal(errors.count, 0);
     assert.deepEqual(got.sort(), want.slice().sort(), `import ${i}`);
     if (i === 1) assert.equal(lineFastPath().rowsTaken - before, want.length);
@@ -320,7 +319,7 @@ test('prometheus import: the same series text in two request contexts keeps each
     const got: string[] = [];
     sink.onSample = (ts) => got.push(ts.labels.map((l) => `${l.name}=${l.value}`).join(','));
     const errors = new LineErrors('prometheus');
-    importText(Buffer.from(text), job(name), promNowMs, sink, errors);
+    await importText([Buffer.from(text)], job(name), promNowMs, sink, errors);
     assert.deepEqual(
       got.sort(),
       ['a', 'b', 'c'].map((m) => `__name__=${m},job=${name}`),

@@ -6,9 +6,17 @@
 // it). It hands over each row's series key (the text before the value); the handler caches its route by
 // that text per request context (Pushgateway path and extra_label), and splits a key into labels only when
 // it is new (route-cache.ts). With -ingest.wasmFastPath and that parser, the lines of known series are read
-// by the WebAssembly scanner (lib/protoparser/prometheus/fast.ts), which finds the same key.
+// by the WebAssembly scanner (lib/protoparser/prometheus/fast.ts), which finds the same key. The body is
+// read as it arrives, in blocks of whole lines (as vmagent's stream parser reads it): no bound on its size,
+// 256 KiB per line.
 import type { Label } from '../../../lib/prompb/types.js';
-import { RequestError, decodeText, readBody } from '../../../lib/protoparser/protoparserutil/body.js';
+import type { Readable } from 'node:stream';
+import {
+  RequestError,
+  decodeText,
+  openUncompressed,
+  readLineChunks,
+} from '../../../lib/protoparser/protoparserutil/body.js';
 import type { LineErrorHandler } from '../../../lib/protoparser/protoparserutil/lines.js';
 import { promChunkScan } from '../../../lib/protoparser/prometheus/fast.js';
 import { parseText } from '../../../lib/protoparser/prometheus/parser.js';
@@ -94,20 +102,26 @@ export function parseTimestampArg(raw: string | null): number {
 // cache being its own context), made on first use.
 let fastPath: KeyedLineScanner | undefined;
 
+// vmagent reads Prometheus text in blocks of whole lines of at most 256 KiB (protoparserutil.ReadLinesBlock),
+// with no flag for it and no bound on the whole body.
+const maxLineLen = 256 * 1024;
+
 /**
- * Pushes the rows of one Prometheus text body (bad lines go to errors), the labels `extra` added to each
- * series and nowMs the timestamp of rows without one. Throws the 429 RequestError when the sink refuses.
+ * Pushes the rows of a Prometheus text stream (bad lines go to errors), block by block as it arrives,
+ * the labels `extra` added to each series and nowMs the timestamp of rows without one. Rejects with the
+ * 429 RequestError when the sink refuses, and with a 400 one for a line over 256 KiB (the blocks before
+ * it have landed, as in vmagent).
  */
 export type PrometheusTextImporter = (
-  body: Buffer,
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer> | Readable,
   extra: Label[],
   nowMs: number,
   sink: IngestSink,
   errors: LineErrors,
-) => void;
+) => Promise<void>;
 
 /**
- * The importer of Prometheus text bodies over an injected text parser. Series are resolved once per key
+ * The importer of Prometheus text streams over an injected text parser. Series are resolved once per key
  * and request context and kept per sink; with -ingest.wasmFastPath and parseText, lines of known series are
  * read by the WebAssembly scanner.
  */
@@ -118,11 +132,11 @@ export function makePrometheusTextImporter(
   const limits = new LabelLimits(cfg);
   const caches = new SinkRouteCaches<CachedRoute>(cfg.routeCacheSize);
   const wasm = cfg.wasmFastPath && parser.parseText === parseText;
-  return (body, extra, nowMs, sink, errors) => {
+  return async (chunks, extra, nowMs, sink, errors) => {
     const cache = caches.for(sink);
     const pusher = new RowPusher('prometheus', sink, limits, errors, { wasm: cfg.wasmFastPath });
-    pusher.begin();
-    const map = cache.context(extra.length === 0 ? '' : JSON.stringify(extra));
+    const ctxKey = extra.length === 0 ? '' : JSON.stringify(extra);
+    let map = cache.context(ctxKey);
     // Set while the JavaScript path takes a line the fast path handed over: its series is registered.
     let register: KeyRegister<CachedRoute> | undefined;
     const onRow = (key: string, value: number, tsMs: number | undefined): string | undefined => {
@@ -143,20 +157,38 @@ export function makePrometheusTextImporter(
       return undefined;
     };
     const fast = wasm ? (fastPath ??= new KeyedLineScanner()) : undefined;
-    if (fast?.active) {
-      const ctxId = fast.context(map, cache.generation);
-      fast.scan(body, 1, ctxId, promChunkScan(ctxId, nowMs), pusher.fastSink, (bytes, lineNum, reg) => {
-        register = reg;
-        try {
-          parser.parseText(decodeText(bytes), onRow, (_n, text, msg) => errors.add(lineNum, text, msg));
-        } finally {
-          register = undefined;
+    await readLineChunks(chunks, maxLineLen, '', (block, firstLineNum) => {
+      pusher.begin();
+      map = cache.context(ctxKey);
+      let lines: number | undefined;
+      try {
+        if (fast?.active) {
+          const ctxId = fast.context(map, cache.generation);
+          lines = fast.scan(
+            block,
+            firstLineNum,
+            ctxId,
+            promChunkScan(ctxId, nowMs),
+            pusher.fastSink,
+            (bytes, lineNum, reg) => {
+              register = reg;
+              try {
+                parser.parseText(decodeText(bytes), onRow, (_n, text, msg) => errors.add(lineNum, text, msg));
+              } finally {
+                register = undefined;
+              }
+            },
+          );
+        } else {
+          parser.parseText(decodeText(block), onRow, (n, text, msg) =>
+            errors.add(n + firstLineNum - 1, text, msg),
+          );
         }
-      });
-    } else {
-      parser.parseText(decodeText(body), onRow, errors.add);
-    }
-    pusher.end();
+      } finally {
+        pusher.end();
+      }
+      return lines;
+    });
   };
 }
 
@@ -169,14 +201,15 @@ export function makePrometheusImportHandler(cfg: IngestConfig, parser: Prometheu
     try {
       const extra = [...parsePushgatewayPath(path), ...requestExtraLabels(req)];
       const defaultTs = parseTimestampArg(requestQuery(req).get('timestamp'));
-      const body = await readBody(
+      // -maxInsertRequestSize bounds only a snappy body, which is read whole.
+      const chunks = openUncompressed(
         req,
         req.headers['content-encoding'],
         cfg.maxInsertRequestSize,
         'maxInsertRequestSize',
       );
       const errors = new LineErrors('prometheus');
-      importText(body, extra, defaultTs || Date.now(), sink, errors);
+      await importText(chunks, extra, defaultTs || Date.now(), sink, errors);
       respondOk(res, errors);
     } catch (err) {
       drain(req);

@@ -235,7 +235,8 @@ function countLines(block: Buffer): number {
 
 /**
  * Streams src as blocks of whole lines, holding at most one partial line of maxLineLen bytes between
- * chunks; a longer line fails with RequestError 400 naming -limitName. Returns false when onBlock stopped.
+ * chunks; a longer line fails with RequestError 400 naming -limitName (or only the size, when limitName is
+ * '': a limit without a flag). Returns false when onBlock stopped.
  */
 export async function readLinesBlocks(
   chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
@@ -371,5 +372,6 @@ function forEachChunk(
 }
 
 function tooLongLine(maxLineLen: number, limitName: string): RequestError {
-  return new RequestError(400, `too long line: it exceeds -${limitName}=${maxLineLen} bytes`);
+  const limit = limitName === '' ? `${maxLineLen} bytes` : `-${limitName}=${maxLineLen} bytes`;
+  return new RequestError(400, `too long line: it exceeds ${limit}`);
 }
