@@ -13,6 +13,7 @@ import {
   keyRoute,
   lineTs,
   lineValue,
+  nextBreak,
   nextLine,
   putRow,
   rowCap,
@@ -37,6 +38,15 @@ const prometheus = 2;
  * Prometheus: the timestamp of rows without one); trimMs > 1000 trims graphite and OpenTSDB timestamps.
  */
 export function keyedScan(p: usize, end: usize, ctx: u32, kind: i32, nowMs: f64, trimMs: f64): usize {
+  // One loop per protocol: inlined with a constant kind, each keeps only its own steps.
+  return kind == graphite
+    ? scanLoop(p, end, ctx, graphite, nowMs, trimMs)
+    : kind == opentsdb
+      ? scanLoop(p, end, ctx, opentsdb, nowMs, trimMs)
+      : scanLoop(p, end, ctx, prometheus, nowMs, trimMs);
+}
+
+@inline function scanLoop(p: usize, end: usize, ctx: u32, kind: i32, nowMs: f64, trimMs: f64): usize {
   let rows: i32 = 0;
   let lines: i32 = 0;
   let status = statusDone;
@@ -45,7 +55,8 @@ export function keyedScan(p: usize, end: usize, ctx: u32, kind: i32, nowMs: f64,
       status = statusRowsFull;
       break;
     }
-    const q = nextLine(p, end, kind == graphite);
+    // Prometheus text needs only the line's end; graphite and OpenTSDB use what linePass finds.
+    const q = kind == prometheus ? nextBreak(p, end) : nextLine(p, end, kind == graphite);
     const lineEnd = curLineEnd;
     if (lineEnd == p || (kind == prometheus && load<u8>(p) == 35) /* # */) {
       lines++;
