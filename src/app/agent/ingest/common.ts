@@ -430,6 +430,9 @@ const drainTimeoutMs = 5_000;
  */
 export function drain(req: IncomingMessage): void {
   if (req.readableEnded) return;
+  // A decompressor the body was piped into is gone or stopped: without unpipe, its back-pressure (or its
+  // later 'close') would pause the request again.
+  req.unpipe();
   req.resume();
   const timer = setTimeout(() => req.socket.destroy(), drainTimeoutMs);
   timer.unref();

@@ -110,13 +110,15 @@ export function openUncompressed(
       // The stream itself: readLineChunks reads a Readable with events and never destroys it (the
       // handler still answers on its socket).
       return src;
+    // A decompressor is read through its async iterator, which destroys it when the reader stops early:
+    // that unpipes the request, so that the handler can drain the rest.
     case 'gzip':
     case 'x-gzip':
-      return src.pipe(zlib.createGunzip()).on('error', () => {});
+      return src.pipe(zlib.createGunzip()).on('error', () => {}).iterator();
     case 'deflate':
-      return src.pipe(zlib.createInflate()).on('error', () => {});
+      return src.pipe(zlib.createInflate()).on('error', () => {}).iterator();
     case 'zstd':
-      return src.pipe(new ZstdTransform()).on('error', () => {});
+      return src.pipe(new ZstdTransform()).on('error', () => {}).iterator();
     case 'snappy':
       return snappyChunks(src, maxBytes, limitName);
     default:

@@ -2,7 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { RequestError, decodeText, readBody, readLineChunks, readLinesBlocks } from './body.js';
+import {
+  RequestError,
+  decodeText,
+  openUncompressed,
+  readBody,
+  readLineChunks,
+  readLinesBlocks,
+} from './body.js';
 import { parseLinesStream } from './stream.js';
 
 const chunks = (...parts: string[]): Buffer[] => parts.map((p) => Buffer.from(p));
@@ -149,4 +156,27 @@ test('readLineChunks numbers lines by the counts block handlers return', async (
     return 10;
   });
   assert.deepEqual(firsts, [1, 11, 21]);
+});
+
+test('a decompressed stream that stops early: the request, unpiped and resumed as drain() does, drains', async () => {
+  // A gzip body bigger than the pipe buffers, whose first line is over the limit.
+  const text =
+    'x'.repeat(50_000) + '\n' + Array.from({ length: 20_000 }, (_, i) => `${i * 7919}`.repeat(3)).join('\n');
+  const src = new PassThrough();
+  const gz = zlib.gzipSync(Buffer.from(text), { level: 0 });
+  for (let i = 0; i < gz.length; i += 1024) src.write(gz.subarray(i, i + 1024));
+  src.end();
+  await assert.rejects(
+    readLineChunks(openUncompressed(src, 'gzip', 1 << 30, 'x'), 100, 'lim', () => {}),
+    /-lim=100/,
+  );
+  // As drain() does: unpipe and resume the request, and wait for its end.
+  assert.equal(src.readableEnded, false);
+  src.unpipe();
+  src.resume();
+  const ended = await Promise.race([
+    new Promise((r) => src.once('end', () => r(true))),
+    new Promise((r) => setTimeout(() => r(false), 2000)),
+  ]);
+  assert.equal(ended, true, 'the request body never drained');
 });
