@@ -56,7 +56,6 @@ export interface BatchOwner<R> {
 
 // Typed views of the module's memory, made again only when the memory grew.
 interface Views {
-  buffer: ArrayBuffer;
   bytes: Uint8Array;
   ctl: Int32Array;
   ids: Int32Array;
@@ -212,7 +211,6 @@ export class WasmRows {
       const [ids, values, ts] = rows(this.scanRowsAt);
       const [batchIds, batchValues, batchTs] = rows(this.#batchAt);
       this.#views = {
-        buffer,
         bytes: memoryBytes(),
         ctl: new Int32Array(buffer, this.#ctl, 4),
         ids,

@@ -11,12 +11,8 @@
 // 256 KiB per line.
 import type { Label } from '../../../lib/prompb/types.js';
 import type { Readable } from 'node:stream';
-import {
-  RequestError,
-  decodeText,
-  openUncompressed,
-  readLineChunks,
-} from '../../../lib/protoparser/protoparserutil/body.js';
+import { RequestError, decodeText, openUncompressed } from '../../../lib/protoparser/protoparserutil/body.js';
+import { scanLineBlocks } from '../../../lib/protoparser/protoparserutil/stream.js';
 import type { LineErrorHandler } from '../../../lib/protoparser/protoparserutil/lines.js';
 import { promChunkScan } from '../../../lib/protoparser/prometheus/fast.js';
 import { parseText } from '../../../lib/protoparser/prometheus/parser.js';
@@ -157,38 +153,46 @@ export function makePrometheusTextImporter(
       return undefined;
     };
     const fast = wasm ? (fastPath ??= new KeyedLineScanner()) : undefined;
-    await readLineChunks(chunks, maxLineLen, '', (block, firstLineNum) => {
-      pusher.begin();
-      map = cache.context(ctxKey);
-      let lines: number | undefined;
-      try {
-        if (fast?.active) {
-          const ctxId = fast.context(map, cache.generation);
-          lines = fast.scan(
-            block,
-            firstLineNum,
-            ctxId,
-            promChunkScan(ctxId, nowMs),
-            pusher.fastSink,
-            (bytes, lineNum, reg) => {
-              register = reg;
-              try {
-                parser.parseText(decodeText(bytes), onRow, (_n, text, msg) => errors.add(lineNum, text, msg));
-              } finally {
-                register = undefined;
-              }
-            },
-          );
-        } else {
-          parser.parseText(decodeText(block), onRow, (n, text, msg) =>
-            errors.add(n + firstLineNum - 1, text, msg),
-          );
-        }
-      } finally {
-        pusher.end();
-      }
-      return lines;
-    });
+    let ctxId = 0;
+    // The parser hands rows to onRow (which may reject a line), so the stream's per-line callback is unused.
+    await scanLineBlocks<never>(
+      chunks,
+      maxLineLen,
+      '',
+      {
+        begin: () => {
+          pusher.begin();
+          map = cache.context(ctxKey);
+          if (fast) ctxId = fast.context(map, cache.generation);
+        },
+        line: () => {},
+        end: () => pusher.end(),
+        bytes:
+          fast &&
+          ((block, firstLineNum) => {
+            if (!fast.active) return false;
+            return fast.scan(
+              block,
+              firstLineNum,
+              ctxId,
+              promChunkScan(ctxId, nowMs),
+              pusher.fastSink,
+              (bytes, lineNum, reg) => {
+                register = reg;
+                try {
+                  parser.parseText(decodeText(bytes), onRow, (_n, text, msg) =>
+                    errors.add(lineNum, text, msg),
+                  );
+                } finally {
+                  register = undefined;
+                }
+              },
+            );
+          }),
+      },
+      (text, _onLine, onError) => parser.parseText(text, onRow, onError),
+      errors.add,
+    );
   };
 }
 
