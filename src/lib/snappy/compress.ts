@@ -17,9 +17,10 @@ export function maxEncodedLen(n: number): number {
   return 32 + n + Math.floor(n / 6);
 }
 
-// Scratch regions of the module's memory: one input piece, and its compressed form.
-const inAt = reserve(maxBlockSize);
-const outAt = reserve(maxEncodedLen(maxBlockSize));
+// Scratch regions of the module's memory: one input piece, and its compressed form, each with the 16
+// bytes the encoder may read or write past its end (snappyEncodePieces).
+const inAt = reserve(maxBlockSize + 16);
+const outAt = reserve(maxEncodedLen(maxBlockSize) + 16);
 
 // Compresses src[p:end) (at most one 64 KiB piece) into dst at d; returns the new end of dst. The piece
 // is copied in and out of the module's memory: two 64 KiB copies, ~10% of the compression itself.

@@ -38,7 +38,10 @@ function emitLiteral(d: usize, from: usize, to: usize): usize {
     store<u16>(d, <u16>n, 1);
     d += 3;
   }
-  memory.copy(d, from, to - from);
+  // Short literals (most, between matches) as one 16-byte load and store: the regions have room for the
+  // bytes past the end, which the next element overwrites or nobody reads.
+  if (to - from <= 16) v128.store(d, v128.load(from));
+  else memory.copy(d, from, to - from);
   return d + (to - from);
 }
 
@@ -97,13 +100,23 @@ function encodeBlock(d: usize, start: usize, end: usize): usize {
       const base = s;
       s += 4;
       let i = candidate + 4;
-      while (s + 8 <= end && load<u64>(i) == load<u64>(s)) {
+      // 8 bytes a step; the first differing byte is the lowest set bit of the XOR (little-endian).
+      let differs = false;
+      while (s + 8 <= end) {
+        const x = load<u64>(i) ^ load<u64>(s);
+        if (x != 0) {
+          s += <usize>(ctz(x) >> 3);
+          differs = true;
+          break;
+        }
         s += 8;
         i += 8;
       }
-      while (s < end && load<u8>(i) == load<u8>(s)) {
-        s++;
-        i++;
+      if (!differs) {
+        while (s < end && load<u8>(i) == load<u8>(s)) {
+          s++;
+          i++;
+        }
       }
       d = emitCopy(d, <u32>(base - candidate), <u32>(s - base));
       nextEmit = s;
@@ -125,7 +138,8 @@ function encodeBlock(d: usize, start: usize, end: usize): usize {
 /**
  * Compresses [src, src+n) into dst as a sequence of 64 KiB pieces, without the length header (the
  * caller writes it, or streams pieces); returns the number of bytes written. dst needs
- * maxEncodedLen(n) bytes.
+ * maxEncodedLen(n) bytes, and both regions 16 more that may be read (src) or overwritten (dst): short
+ * literals are copied 16 bytes at a time.
  */
 export function snappyEncodePieces(src: usize, n: usize, dst: usize): usize {
   let d = dst;
