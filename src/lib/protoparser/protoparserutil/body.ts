@@ -266,19 +266,29 @@ export async function readLineChunks(
       if (partsLen > maxLineLen) throw tooLongLine(maxLineLen, limitName);
       return true;
     }
-    let block: Buffer;
+    // A partial line carried over is completed on its own, as a block of one line, and the rest of the
+    // chunk is a block in place: joining it all would copy (and allocate) the whole chunk again.
+    let head: Buffer | undefined;
+    let from = 0;
     if (partsLen > 0) {
-      parts.push(chunk.subarray(0, nl + 1));
-      block = Buffer.concat(parts);
-    } else {
-      block = chunk.subarray(0, nl + 1);
+      from = chunk.indexOf(10) + 1;
+      parts.push(chunk.subarray(0, from));
+      head = Buffer.concat(parts);
     }
+    const block = from <= nl ? chunk.subarray(from, nl + 1) : undefined;
     // Copy the rest: decompressors may reuse their output buffers.
     partsLen = chunk.length - nl - 1;
     if (partsLen > maxLineLen) throw tooLongLine(maxLineLen, limitName);
     parts = partsLen > 0 ? [Buffer.from(chunk.subarray(nl + 1))] : [];
-    const r = onBlock(block, lineNum);
-    return r instanceof Promise ? r.then((v) => advance(v, block)) : advance(r, block);
+    const deliver = (b: Buffer): boolean | Promise<boolean> => {
+      const r = onBlock(b, lineNum);
+      return r instanceof Promise ? r.then((v) => advance(v, b)) : advance(r, b);
+    };
+    if (head === undefined) return deliver(block!);
+    const h = deliver(head);
+    if (block === undefined) return h;
+    if (h instanceof Promise) return h.then((ok) => ok && deliver(block));
+    return h && deliver(block);
   };
   try {
     if (chunks instanceof Readable) {

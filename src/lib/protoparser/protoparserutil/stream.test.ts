@@ -28,6 +28,16 @@ test('readLinesBlocks: blocks end at line breaks whatever the chunking', async (
       ['d', 3],
     ],
   );
+  // A carried partial line is completed as a block of its own; the rest of the chunk follows in place.
+  await f(
+    ['a\nb', 'c\nd\ne\n', 'f'],
+    [
+      ['a\n', 1],
+      ['bc\n', 2],
+      ['d\ne\n', 3],
+      ['f', 5],
+    ],
+  );
   await f(['a', 'b', 'c'], [['abc', 1]]);
   await f(
     ['a\n\n', '\nb\n'],
@@ -146,6 +156,15 @@ test('readLineChunks reads a Readable with events: waits for async blocks, stops
   assert.equal(await readLineChunks(stopped, 100, 'x', () => ++calls < 1), false);
   assert.equal(calls, 1);
   assert.equal(stopped.destroyed, false);
+
+  // false for the completed partial line stops before the rest of its chunk.
+  const seen: string[] = [];
+  const stop = (b: Buffer): boolean => (seen.push(b.toString()), b.toString() !== '2\n');
+  assert.equal(await readLineChunks(chunks('1\n2', '\n3\n'), 100, 'x', stop), false);
+  assert.deepEqual(seen, ['1\n', '2\n']);
+  seen.length = 0;
+  assert.equal(await readLineChunks(chunks('1\n2', '\n3\n'), 100, 'x', async (b) => stop(b)), false);
+  assert.deepEqual(seen, ['1\n', '2\n']);
 });
 
 test('readLineChunks numbers lines by the counts block handlers return', async () => {
