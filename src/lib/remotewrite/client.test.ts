@@ -177,6 +177,11 @@ async function startScripted(codes: number[]) {
       const series = decodeWriteRequest(uncompressSync(Buffer.concat(chunks)) as Buffer);
       got.push({ code, series, headers: req.headers });
       if (code === 0) return; // hang: never answer
+      if (code === -1) {
+        // A 200 cut short: half of the body its Content-Length announces, then the connection closes.
+        res.writeHead(200, { 'Content-Length': '10' }).write('12345', () => res.destroy());
+        return;
+      }
       if (code === 429) res.setHeader('Retry-After', '0');
       if (code === 503) res.setHeader('Retry-After', new Date(Date.now() - 1000).toUTCString());
       res.writeHead(code).end(code === 400 ? 'bad sample' : '');
@@ -242,6 +247,23 @@ test('a receiver that does not answer in sendTimeoutMs gets the block again', as
   assert.equal(counter(c, 'vmagent_remotewrite_retries_count_total'), 1);
   await c.close();
   srv.closeAll();
+  await srv.close();
+});
+
+test('a response cut short is not a delivery: the block is sent again', async () => {
+  const srv = await startScripted([-1]);
+  const c = makeClient(srv.url, { queues: 1 });
+  const [s] = series('rw_cut_short', 1);
+  c.appendSample(s!.labels, s!.hash, 1, t0);
+  c.flush();
+  await until(() => srv.got.length === 2 && c.pendingBytes === 0, 'the re-sent block');
+  assert.deepEqual(
+    srv.got.map((g) => g.code),
+    [-1, 204],
+  );
+  assert.equal(counter(c, 'vmagent_remotewrite_blocks_sent_total'), 1);
+  assert.equal(counter(c, 'vmagent_remotewrite_errors_total'), 1);
+  await c.close();
   await srv.close();
 });
 
