@@ -8,6 +8,8 @@
 // or field) stops the scan at that line, and the JavaScript side handles it. Routes are the JavaScript
 // side's numbers; nothing here knows labels.
 
+import { bytesEqual } from './mem';
+
 // Status of a scan (ctl[0]).
 export const statusDone = 0; // every line of the chunk was taken
 export const statusRowsFull = 1; // the row buffer is full: drain it and scan again from the returned position
@@ -108,13 +110,6 @@ function hashKey(ctx: u32, p: usize, n: usize): u32 {
   h *= 0xff51afd7ed558ccd;
   h ^= h >>> 29;
   return <u32>(h ^ (h >>> 32)) | 1;
-}
-
-function bytesEqual(a: usize, b: usize, n: usize): bool {
-  let i: usize = 0;
-  for (; i + 8 <= n; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
-  for (; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
-  return true;
 }
 
 // Whether entry e is series [p, p+n) of ctx.

@@ -7,6 +7,7 @@
 // space and its tags text as written, the pair the JavaScript route cache keys it by (the space keeps
 // `put ab 1 1 c=d` and `put a 1 1 bc=d` apart).
 import { findEither, numberOk, parseDigits, parseValue, setLine } from './influx';
+import { copyBytes } from './mem';
 
 // Where a line's key is put together; longer keys go to the JavaScript path.
 const keyCap: usize = 4096;
@@ -38,9 +39,9 @@ const putPrefix: u32 = 0x20747570;
   const tags = s3 < lineEnd ? s3 + 1 : lineEnd;
   const tn = lineEnd - tags;
   if (mn + 1 + tn > keyCap) return false;
-  memory.copy(keyBuf, m, mn);
+  copyBytes(keyBuf, m, mn);
   store<u8>(keyBuf + mn, 32);
-  memory.copy(keyBuf + mn + 1, tags, tn);
+  copyBytes(keyBuf + mn + 1, tags, tn);
   setLine(value, ts, keyBuf, mn + 1 + tn);
   return true;
 }

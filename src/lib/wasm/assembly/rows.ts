@@ -8,6 +8,8 @@
 // side then moves into that shard's buffer. Routes the JavaScript side keeps (limits broken, dropped
 // series) and rows with timestamps other than whole milliseconds in [0, 2^53) are listed back to it.
 
+import { copyBytes } from './mem';
+
 // Regions (addresses from outInit). The JavaScript side empties a dirty slot (staged bytes and rows to 0)
 // after every outEmit.
 let ctl: usize = 0; // i32 [emitted, jsRows, dirtySlots]
@@ -202,7 +204,7 @@ export function outEmit(rowsAt: usize, from: i32, n: i32): i32 {
       const start = q;
       store<u8>(q++, 0x0a);
       q = putVarint(q, ln + 12 + tsLen);
-      memory.copy(q, <usize>load<u32>(pe), ln);
+      copyBytes(q, <usize>load<u32>(pe), ln);
       q += ln;
       store<u8>(q, 0x12);
       store<u8>(q, <u8>(10 + tsLen), 1);
