@@ -232,39 +232,33 @@ test('400 and 409 are dropped, 429 and 503 are retried in order', async () => {
   await srv.close();
 });
 
-test('a receiver that does not answer in sendTimeoutMs gets the block again', async () => {
-  const srv = await startScripted([0]);
-  const c = makeClient(srv.url, { queues: 1, sendTimeoutMs: 200 });
-  const [s] = series('rw_timeout', 1);
+// Sends one block to a receiver whose first answer is `code` (scripted), waits until the block came again
+// and landed, and checks the failure was counted as one error and one retry.
+async function sentAgainAfter(code: number, name: string, extra: Partial<RemoteWriteOptions> = {}) {
+  const srv = await startScripted([code]);
+  const c = makeClient(srv.url, { queues: 1, ...extra });
+  const [s] = series(name, 1);
   c.appendSample(s!.labels, s!.hash, 1, t0);
   c.flush();
-  await until(() => srv.got.length === 2 && c.pendingBytes === 0, 'the retried block');
+  await until(() => srv.got.length === 2 && c.pendingBytes === 0, `the block sent again after ${code}`);
   assert.deepEqual(
     srv.got.map((g) => g.code),
-    [0, 204],
+    [code, 204],
   );
+  assert.equal(counter(c, 'vmagent_remotewrite_blocks_sent_total'), 1);
   assert.equal(counter(c, 'vmagent_remotewrite_errors_total'), 1);
   assert.equal(counter(c, 'vmagent_remotewrite_retries_count_total'), 1);
   await c.close();
   srv.closeAll();
   await srv.close();
+}
+
+test('a receiver that does not answer in sendTimeoutMs gets the block again', async () => {
+  await sentAgainAfter(0, 'rw_timeout', { sendTimeoutMs: 200 });
 });
 
 test('a response cut short is not a delivery: the block is sent again', async () => {
-  const srv = await startScripted([-1]);
-  const c = makeClient(srv.url, { queues: 1 });
-  const [s] = series('rw_cut_short', 1);
-  c.appendSample(s!.labels, s!.hash, 1, t0);
-  c.flush();
-  await until(() => srv.got.length === 2 && c.pendingBytes === 0, 'the re-sent block');
-  assert.deepEqual(
-    srv.got.map((g) => g.code),
-    [-1, 204],
-  );
-  assert.equal(counter(c, 'vmagent_remotewrite_blocks_sent_total'), 1);
-  assert.equal(counter(c, 'vmagent_remotewrite_errors_total'), 1);
-  await c.close();
-  await srv.close();
+  await sentAgainAfter(-1, 'rw_cut_short');
 });
 
 test('one series always lands on one shard; a dead URL does not hold back another client', async () => {
