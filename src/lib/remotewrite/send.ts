@@ -93,9 +93,6 @@ export class Poster {
           size += c.length;
         });
         res.once('error', (error) => done({ status: 0, error }));
-        res.once('close', () => {
-          if (!res.complete) done({ status: 0, error: new Error('the response was cut short') });
-        });
         res.once('end', () => {
           const retryAfter = res.headers['retry-after'];
           const text = Buffer.concat(chunks).subarray(0, 4096).toString('utf8');

@@ -258,6 +258,10 @@ export async function readLineChunks(
     lineNum += typeof r === 'number' ? r : countLines(block);
     return true;
   };
+  const deliver = (b: Buffer): boolean | Promise<boolean> => {
+    const r = onBlock(b, lineNum);
+    return r instanceof Promise ? r.then((v) => advance(v, b)) : advance(r, b);
+  };
   const take = (chunk: Buffer): boolean | Promise<boolean> => {
     const nl = chunk.lastIndexOf(10);
     if (nl < 0) {
@@ -280,10 +284,6 @@ export async function readLineChunks(
     partsLen = chunk.length - nl - 1;
     if (partsLen > maxLineLen) throw tooLongLine(maxLineLen, limitName);
     parts = partsLen > 0 ? [Buffer.from(chunk.subarray(nl + 1))] : [];
-    const deliver = (b: Buffer): boolean | Promise<boolean> => {
-      const r = onBlock(b, lineNum);
-      return r instanceof Promise ? r.then((v) => advance(v, b)) : advance(r, b);
-    };
     if (head === undefined) return deliver(block!);
     const h = deliver(head);
     if (block === undefined) return h;
