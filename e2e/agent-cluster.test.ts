@@ -91,7 +91,8 @@ scrape_configs:
       const l = await activeInstances(lookout[m]!);
       const v = await activeInstances(vmagent[m]!);
       assert.deepEqual(l, v, `member ${m}`);
-      assert.ok(l.length > 0 && l.length < targetsCount, `member ${m} scrapes a share: ${l.length}`);
+      // No per-member share is asserted: the targets' ports are random, so one member may own all 12 by
+      // chance ((2/3)^12 per member, about 2% a run). Exactly 2 owners per target is the sharding check.
       for (const i of l) owners.set(i, (owners.get(i) ?? 0) + 1);
     }
     assert.equal(owners.size, targetsCount);
